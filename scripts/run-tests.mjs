@@ -27,7 +27,7 @@ if (files.length === 0) {
 const concurrency = process.env.WAYMARK_TEST_CONCURRENCY ?? "2";
 const res = spawnSync(
   process.execPath,
-  ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, ...files],
+  ["--conditions=waymark-dev", "--import", "tsx", "--test", `--test-concurrency=${concurrency}`, ...files],
   { stdio: "inherit" },
 );
 process.exit(res.status ?? 1);

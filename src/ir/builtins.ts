@@ -111,7 +111,16 @@ export const PURE_METHODS = [
 
 /** Methods that mutate their receiver; allowed only when the receiver's root is a local
  *  variable (so the mutation stays inside the instance's state). */
-export const MUTATING_METHODS = ["push", "pop", "shift", "unshift", "set", "add", "delete", "clear"] as const;
+export const MUTATING_METHODS = [
+  "push",
+  "pop",
+  "shift",
+  "unshift",
+  "set",
+  "add",
+  "delete",
+  "clear",
+] as const;
 
 export const BUILTIN_METHODS = [...PURE_METHODS, ...MUTATING_METHODS] as const;
 

@@ -1,0 +1,170 @@
+// Client side of the engine: queue a workflow instance in Postgres and wait for its outcome.
+//
+// One shared pg.Pool and one LISTEN connection per process (per database URL). `result()` waits
+// on NOTIFY waymark_done (payload: instance id) and re-reads the row; a slow poll is only a
+// safety net for a notification lost while the listener reconnected.
+import type { Program } from "../ir/types.js";
+import type { ErrorValue } from "../runtime/types.js";
+import { cancelledError } from "../runner/engineErrors.js";
+import { DEFAULT_DATABASE_URL } from "../store/config.js";
+import { PostgresStore } from "../store/postgres/PostgresStore.js";
+import { closePools } from "../store/postgres/pool.js";
+import { CHANNEL_DONE } from "../store/postgres/queries/types.js";
+import { decodeValue, encodeValue } from "../values/index.js";
+import { WorkflowFailedError } from "./errors.js";
+
+export interface WorkflowHandle<R = unknown> {
+  id: string;
+  /** Waits for the outcome: the result, or throws WorkflowFailedError. */
+  result(): Promise<R>;
+  /** queued | running | waiting | sleeping | completed | failed | cancelled */
+  status(): Promise<string>;
+  /** Cancels the instance (no effect once it is terminal). */
+  cancel(): Promise<void>;
+}
+
+/** What startWorkflow needs from a workflow class (the Workflow base class provides it). */
+export interface WorkflowClassLike {
+  name: string;
+  shortName(): string;
+  workflowIr(): Program;
+  workflowVersion(): string;
+}
+
+const SAFETY_NET_POLL_MS = 5_000;
+
+interface Connection {
+  store: PostgresStore;
+  ready: Promise<void>;
+  versions: Map<string, Promise<string>>;
+  waiters: Map<string, Set<() => void>>;
+  listening?: Promise<() => Promise<void>>;
+}
+
+const connections = new Map<string, Connection>();
+
+function databaseUrl(): string {
+  return process.env.WAYMARK_DATABASE_URL || DEFAULT_DATABASE_URL;
+}
+
+function connection(): Connection {
+  const url = databaseUrl();
+  let c = connections.get(url);
+  if (!c) {
+    const store = new PostgresStore(url);
+    const ready = store.migrate().then(() => undefined);
+    ready.catch(() => connections.delete(url));
+    c = { store, ready, versions: new Map(), waiters: new Map() };
+    connections.set(url, c);
+  }
+  return c;
+}
+
+function ensureListening(c: Connection): Promise<unknown> {
+  if (!c.listening) {
+    c.listening = c.store.listen([CHANNEL_DONE], (_ch, payload) => {
+      if (payload === "") {
+        for (const set of c.waiters.values()) for (const w of set) w();
+        return;
+      }
+      const set = c.waiters.get(payload);
+      if (set) for (const w of set) w();
+    });
+    c.listening.catch(() => {
+      c.listening = undefined;
+    });
+  }
+  return c.listening;
+}
+
+function registerVersion(c: Connection, name: string, version: string, ir: Program): Promise<string> {
+  const key = `${name}\u0000${version}`;
+  let p = c.versions.get(key);
+  if (!p) {
+    p = c.store.registerVersion(name, version, ir);
+    p.catch(() => c.versions.delete(key));
+    c.versions.set(key, p);
+  }
+  return p;
+}
+
+const TERMINAL = new Set(["completed", "failed", "cancelled"]);
+
+function outcomeOf(id: string, row: { status: string; result: unknown; error: unknown }): unknown {
+  if (row.status === "completed") return decodeValue(row.result as never);
+  const error = (row.error === null ? cancelledError() : decodeValue(row.error as never)) as ErrorValue;
+  throw new WorkflowFailedError(error, id);
+}
+
+export async function startWorkflow<R = unknown>(cls: WorkflowClassLike, args: unknown[]): Promise<WorkflowHandle<R>> {
+  // Validate and encode the input before touching the database: an unserializable input throws
+  // here, at the call site, and writes nothing.
+  const inputJson = JSON.stringify(encodeValue(args, "input"));
+  const program = cls.workflowIr();
+  const name = cls.shortName();
+  const version = cls.workflowVersion();
+  const c = connection();
+  await c.ready;
+  const versionId = await registerVersion(c, name, version, program);
+  const id = await c.store.insertInstance(versionId, name, inputJson);
+  return handleFor<R>(id, c);
+}
+
+/** A handle to an existing instance (by id). */
+export function workflowHandle<R = unknown>(id: string): WorkflowHandle<R> {
+  return handleFor<R>(id, connection());
+}
+
+function handleFor<R>(id: string, c: Connection): WorkflowHandle<R> {
+  return {
+    id,
+    async result(): Promise<R> {
+      await c.ready;
+      await ensureListening(c);
+      for (;;) {
+        let wake!: () => void;
+        const notified = new Promise<void>((r) => {
+          wake = r;
+        });
+        let set = c.waiters.get(id);
+        if (!set) c.waiters.set(id, (set = new Set()));
+        set.add(wake);
+        try {
+          // Subscribed before reading: a completion committed after this read is notified.
+          const row = await c.store.readInstance(id);
+          if (!row) throw new Error(`workflow instance ${id} does not exist`);
+          if (TERMINAL.has(row.status)) return outcomeOf(id, row) as R;
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([notified, new Promise<void>((r) => (timer = setTimeout(r, SAFETY_NET_POLL_MS)))]);
+          clearTimeout(timer);
+        } finally {
+          set.delete(wake);
+          if (set.size === 0) c.waiters.delete(id);
+        }
+      }
+    },
+    async status(): Promise<string> {
+      await c.ready;
+      const row = await c.store.readInstance(id);
+      if (!row) throw new Error(`workflow instance ${id} does not exist`);
+      return row.status;
+    },
+    async cancel(): Promise<void> {
+      await c.ready;
+      await c.store.cancelInstance(id, JSON.stringify(encodeValue(cancelledError())));
+    },
+  };
+}
+
+/** Ends this process's database connections so a script can exit. */
+export async function closeWaymark(): Promise<void> {
+  const all = [...connections.values()];
+  connections.clear();
+  await Promise.all(
+    all.map(async (c) => {
+      const stop = await c.listening?.catch(() => undefined);
+      await stop?.();
+    }),
+  );
+  await closePools();
+}

@@ -1,0 +1,299 @@
+// Every diagnostic the compiler can emit: stable code → pattern → message → fix.
+//
+// Invariants: codes are stable once published (tests and users match on them); every refusal
+// in the compiler goes through this table, so the wording lives in one place. `{name}`-style
+// placeholders are filled from the arguments given at the report site.
+
+export interface Diagnostic {
+  code: string;
+  file: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** Short name of the refused construct (e.g. "template-tag", "new"). */
+  pattern: string;
+  message: string;
+  fix: string;
+}
+
+interface Entry {
+  pattern: string;
+  message: string;
+  fix: string;
+}
+
+export const DIAGNOSTICS = {
+  // --- resolution (WM1xx) ---------------------------------------------------------------------
+  WM101: {
+    pattern: "unknown-identifier",
+    message: "`{name}` is not defined in the workflow body",
+    fix: "declare it as a local variable, take it as a parameter of run(), or compute it inside an action.",
+  },
+  WM102: {
+    pattern: "unknown-call",
+    message: "`{name}(...)` is neither an action, a helper method, nor a whitelisted pure built-in",
+    fix: "wrap the function with action(...) and await it, or move the call into an action.",
+  },
+  WM103: {
+    pattern: "module-value",
+    message: "`{name}` refers to a module-level value that cannot be inlined",
+    fix: "pass it in as a workflow input or read it inside an action; only enum members, `as const` objects, exception classes and actions are resolved.",
+  },
+  WM104: {
+    pattern: "action-name",
+    message: "the name of action `{name}` cannot be determined statically",
+    fix: 'give the action an explicit name: action("name", fn), or pass a named function: action(async function name() {}).',
+  },
+  WM105: {
+    pattern: "action-options",
+    message: "the options of action `{name}` cannot be read statically",
+    fix: 'write the options as an object literal of literals: action(fn, { retry: { attempts: 3 }, timeout: "30s" }).',
+  },
+  WM106: {
+    pattern: "unknown-method",
+    message: "`this.{name}` is not a method of the workflow class or its base classes",
+    fix: "declare `{name}` as a method of the class (methods are compiled as helpers), or make it an action.",
+  },
+  WM107: {
+    pattern: "unresolved-import",
+    message: "cannot resolve `{name}` imported from `{spec}`",
+    fix: "import actions, enums and exception classes from a relative TypeScript module or from `waymark`.",
+  },
+  WM108: {
+    pattern: "instanceof-target",
+    message: "`{name}` on the right of `instanceof` is not a class the compiler can resolve",
+    fix: "import the exception class (or use a built-in error class), or compare `err.name` instead.",
+  },
+  WM109: {
+    pattern: "missing-run",
+    message: "workflow class `{name}` has no `async run()` method",
+    fix: "declare `async run(...args) { ... }` in the class body.",
+  },
+  WM110: {
+    pattern: "class-not-found",
+    message: "class `{name}` was not found in its source file",
+    fix: "declare the workflow class at the top level of the module that applies @workflow.",
+  },
+  // --- expressions (WM2xx) --------------------------------------------------------------------
+  WM201: {
+    pattern: "new",
+    message: "`new {name}(...)` cannot be used in a workflow body",
+    fix: "construct the object inside an action and return it as plain data.",
+  },
+  WM202: {
+    pattern: "nondeterministic",
+    message: "`{name}` is nondeterministic and would differ between runs",
+    fix: "call it inside an action and await the action: `const v = await readValue();`.",
+  },
+  WM203: {
+    pattern: "await-non-action",
+    message: "`await` of something that is not an action call, Promise.all/allSettled, a sleep or a helper method",
+    fix: "await an action call (`await act(x)`), `this.runAction(act(x), opts)`, `sleep(ms)` or `this.helper()`.",
+  },
+  WM204: {
+    pattern: "throw",
+    message: "`throw` is only allowed to re-throw the error bound by an enclosing `catch`",
+    fix: "throw inside an action, or re-throw the caught error: `catch (err) { ...; throw err; }`.",
+  },
+  WM205: {
+    pattern: "function-expression",
+    message: "functions cannot be created in a workflow body outside `.map`/`.filter` callbacks",
+    fix: "move the logic into an action or a helper method (`this.helper(x)`).",
+  },
+  WM206: {
+    pattern: "assignment-as-value",
+    message: "an assignment (or `++`/`--`) cannot be used as a value",
+    fix: "assign in its own statement first: `x = next; if (x) { ... }`.",
+  },
+  WM207: {
+    pattern: "delete",
+    message: "`delete` is not supported in a workflow body",
+    fix: "build a new object without the key: `const { [key]: _, ...rest } = obj;` or use a Map and `.delete(key)`.",
+  },
+  WM208: {
+    pattern: "comprehension-position",
+    message: "`.{name}(...)` is only allowed as the value assigned to a variable or as the argument of Promise.all/allSettled",
+    fix: "assign it to a variable first: `const ys = xs.{name}((x) => ...);`.",
+  },
+  WM209: {
+    pattern: "callback-shape",
+    message: "a `.map`/`.filter` callback must be an arrow function whose body is a pure expression",
+    fix: "write `(x) => expr` (no block body, no await); do effectful work in a for-of loop or an action.",
+  },
+  WM210: {
+    pattern: "gather-item",
+    message: "each item of Promise.all/allSettled must be an action call, `this.runAction(...)` or `...xs.map((x) => act(x))`",
+    fix: "await other work before the gather, or wrap it in an action.",
+  },
+  WM211: {
+    pattern: "tagged-template",
+    message: "tagged templates cannot be evaluated in a workflow body",
+    fix: "build the value inside an action, or use a plain template literal.",
+  },
+  WM212: {
+    pattern: "operator",
+    message: "the `{name}` operator is not supported in a workflow body",
+    fix: "write it as separate statements.",
+  },
+  WM213: {
+    pattern: "non-local-mutation",
+    message: "`{name}` mutates a value that is not rooted in a local variable of this function",
+    fix: "copy the value into a local (`const copy = { ...value };`) and mutate the copy.",
+  },
+  WM214: {
+    pattern: "method",
+    message: "`.{name}(...)` is not a whitelisted method",
+    fix: "use a whitelisted method (see builtins), or compute the value inside an action.",
+  },
+  WM215: {
+    pattern: "this",
+    message: "`this` can only be used to call helper methods or `this.runAction(...)`",
+    fix: "pass the value as a parameter of run() or of the helper method.",
+  },
+  WM216: {
+    pattern: "regexp",
+    message: "regular expression literals cannot be stored in workflow state",
+    fix: "do the matching inside an action, or use string methods such as `includes`.",
+  },
+  WM217: {
+    pattern: "unawaited-effect",
+    message: "`{name}` must be awaited where it is called",
+    fix: "write `await {name}(...)`; for parallel calls use `await Promise.all([a(), b()])`.",
+  },
+  WM218: {
+    pattern: "run-action",
+    message: "`this.runAction(call, options)` needs an action call and an object literal of `retry` and `timeout`",
+    fix: 'write `await this.runAction(act(x), { retry: new RetryPolicy({ attempts: 2 }), timeout: "30s" })`.',
+  },
+  WM219: {
+    pattern: "gather-shape",
+    message: "Promise.{name} needs an array literal or a `xs.map((x) => act(x))`",
+    fix: "write `await Promise.{name}([a(x), b(y)])` or `await Promise.{name}(xs.map((x) => act(x)))`.",
+  },
+  WM220: {
+    pattern: "super",
+    message: "`super` cannot be used in a workflow body",
+    fix: "call the inherited helper as `this.helper(...)`.",
+  },
+  WM221: {
+    pattern: "meta",
+    message: "`{name}` cannot be used in a workflow body",
+    fix: "read the value inside an action.",
+  },
+  WM222: {
+    pattern: "effect-in-default",
+    message: "a parameter default value cannot await or call helper methods",
+    fix: "compute the default in the body: `if (x === undefined) { x = await act(); }`.",
+  },
+  WM223: {
+    pattern: "effect-in-condition",
+    message: "this condition cannot await: it is evaluated lazily",
+    fix: "await before the statement and test the result: `const ok = await check(); ...`.",
+  },
+  WM224: {
+    pattern: "optional-call",
+    message: "optional calls `f?.()` are not supported in a workflow body",
+    fix: "test the value first: `if (x) { ... }`.",
+  },
+  WM225: {
+    pattern: "destructuring-target",
+    message: "destructuring assignment can only target local variable names",
+    fix: "destructure into locals, then assign the properties: `const [a] = xs; obj.p = a;`.",
+  },
+  WM226: {
+    pattern: "unsupported-expression",
+    message: "`{name}` expressions are not supported in a workflow body",
+    fix: "compute the value inside an action.",
+  },
+  // --- statements (WM3xx) ---------------------------------------------------------------------
+  WM301: {
+    pattern: "using",
+    message: "`using` declarations are not supported in a workflow body",
+    fix: "acquire and release the resource inside an action.",
+  },
+  WM302: {
+    pattern: "label",
+    message: "labelled statements are not supported in a workflow body",
+    fix: "use a flag variable, or move the inner loop into a helper method and `return` from it.",
+  },
+  WM303: {
+    pattern: "for-in",
+    message: "`for...in` is not supported in a workflow body",
+    fix: "iterate the keys explicitly: `for (const key of Object.keys(obj)) { ... }`.",
+  },
+  WM304: {
+    pattern: "local-class",
+    message: "class declarations are not allowed inside a workflow body",
+    fix: "declare the class at module level and construct it inside an action.",
+  },
+  WM305: {
+    pattern: "local-function",
+    message: "function declarations are not allowed inside a workflow body",
+    fix: "make it a helper method of the class (`this.helper(x)`) or an action.",
+  },
+  WM306: {
+    pattern: "generator",
+    message: "generators and `yield` are not supported in a workflow",
+    fix: "collect the values in an array and return it.",
+  },
+  WM307: {
+    pattern: "var",
+    message: "`var` declarations are not supported in a workflow body",
+    fix: "use `let` or `const`.",
+  },
+  WM308: {
+    pattern: "debugger",
+    message: "`debugger` statements are not supported in a workflow body",
+    fix: "remove the statement; debug the action instead.",
+  },
+  WM309: {
+    pattern: "for-await",
+    message: "`for await...of` is not supported in a workflow body",
+    fix: "await an action that returns an array, then use `for (const x of xs)`.",
+  },
+  WM310: {
+    pattern: "for-of-target",
+    message: "a `for...of` loop must declare its variable",
+    fix: "write `for (const item of items) { ... }`.",
+  },
+  WM311: {
+    pattern: "local-declaration",
+    message: "`{name}` declarations are not allowed inside a workflow body",
+    fix: "declare it at module level.",
+  },
+  WM312: {
+    pattern: "with",
+    message: "`with` statements are not supported",
+    fix: "refer to the object's properties explicitly.",
+  },
+  WM313: {
+    pattern: "unsupported-statement",
+    message: "`{name}` statements are not supported in a workflow body",
+    fix: "move this logic into an action.",
+  },
+  WM314: {
+    pattern: "run-not-async",
+    message: "the `{name}` method must be an async method with a body",
+    fix: "declare it as `async {name}(...) { ... }`.",
+  },
+} as const satisfies Record<string, Entry>;
+
+export type DiagnosticCode = keyof typeof DIAGNOSTICS;
+
+export function fill(text: string, args: Record<string, string>): string {
+  return text.replace(/\{(\w+)\}/g, (m, k: string) => args[k] ?? m);
+}
+
+export function describe(
+  code: DiagnosticCode,
+  args: Record<string, string> = {},
+): { pattern: string; message: string; fix: string } {
+  const e: Entry = DIAGNOSTICS[code];
+  return { pattern: e.pattern, message: fill(e.message, args), fix: fill(e.fix, args) };
+}
+
+/** `path:line:col - error WM201: message. Fix: fix` (the `tsc` shape). */
+export function formatDiagnostic(d: Diagnostic, file: string = d.file): string {
+  return `${file}:${d.line}:${d.column} - error ${d.code}: ${d.message}. Fix: ${d.fix}`;
+}

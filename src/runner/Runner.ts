@@ -1,0 +1,311 @@
+// The runner: claims runnable instances with leases, feeds them their new events, advances the
+// interpreter and parks them again in one fenced statement. A parked instance lives in no
+// process's memory; only the instances of the batch being processed are held (and their leases
+// renewed by the heartbeat until they are persisted).
+import { hostname } from "node:os";
+import { randomBytes } from "node:crypto";
+import { validate } from "../ir/index.js";
+import type { Program } from "../ir/types.js";
+import { advance, decodeState, encodeState, startState } from "../runtime/index.js";
+import type { ConcretePolicy, ErrorValue, Event, InstanceState } from "../runtime/types.js";
+import type { EngineConfig } from "../store/config.js";
+import { logger } from "../store/log.js";
+import type { CallRef, CallWrite, InstanceWrite } from "../store/postgres/queries/persistInstances.js";
+import { CHANNEL_INSTANCES } from "../store/postgres/queries/types.js";
+import type { ClaimedInstance, Completion, StoredOutcome, Store } from "../store/Store.js";
+import { decodeValue, encodeValue } from "../values/index.js";
+import { unservedActionError, workerLostError, workflowInternalError } from "./engineErrors.js";
+import { Wakeup } from "./Wakeup.js";
+
+const log = logger("runner");
+
+export interface RunnerOptions {
+  store: Store;
+  config: EngineConfig;
+  /** Instances claimed per round trip. */
+  batchSize?: number;
+  /** Claim loops running concurrently (pipelines round trips). */
+  loops?: number;
+}
+
+type LoadedProgram = { ok: true; program: Program } | { ok: false; reason: string };
+
+export class Runner {
+  readonly id = `runner:${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  private readonly store: Store;
+  private readonly cfg: EngineConfig;
+  private readonly batchSize: number;
+  private readonly loops: number;
+  private readonly wake = new Wakeup();
+  private readonly held = new Set<string>();
+  private readonly programs = new Map<string, Promise<LoadedProgram>>();
+  private stopping = false;
+  private running: Promise<void>[] = [];
+  private maintenance?: NodeJS.Timeout;
+  private unlisten?: () => Promise<void>;
+  /** Counters for logs and benchmarks. */
+  readonly stats = { advanced: 0, completed: 0, failed: 0, dropped: 0 };
+
+  constructor(opts: RunnerOptions) {
+    this.store = opts.store;
+    this.cfg = opts.config;
+    this.batchSize = opts.batchSize ?? 64;
+    this.loops = opts.loops ?? 2;
+  }
+
+  async start(): Promise<void> {
+    this.unlisten = await this.store.listen([CHANNEL_INSTANCES], () => this.wake.notify());
+    await this.store.heartbeatWorker(this.id, "runner", hostname(), process.pid, []);
+    this.maintenance = setInterval(() => void this.maintain(), this.cfg.lockHeartbeatMs);
+    for (let i = 0; i < this.loops; i++) this.running.push(this.loop());
+    log.info(`started ${this.id} (lease ${this.cfg.lockTtlMs}ms, heartbeat ${this.cfg.lockHeartbeatMs}ms)`);
+  }
+
+  /** Stops claiming, finishes the batches in hand (persisting them), and releases nothing else:
+   *  parked instances hold no lease. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake.notify();
+    await Promise.all(this.running);
+    if (this.maintenance) clearInterval(this.maintenance);
+    await this.unlisten?.();
+    await this.store.removeWorker(this.id).catch(() => {});
+    log.info(`stopped ${this.id}`);
+  }
+
+  private async loop(): Promise<void> {
+    let errorDelay = 50;
+    while (!this.stopping) {
+      const mark = this.wake.mark();
+      try {
+        const claimed = await this.store.claimInstances(this.id, this.batchSize, this.cfg.lockTtlMs);
+        errorDelay = 50;
+        if (claimed.length === 0) {
+          const next = await this.store.nextInstanceWakeMs();
+          // +5 ms: a deadline computed from the database clock must have passed when we claim.
+          const ms = Math.min(this.cfg.pollIntervalMs, next === null ? Number.POSITIVE_INFINITY : next + 5);
+          await this.wake.wait(ms, mark);
+          continue;
+        }
+        for (const c of claimed) this.held.add(c.id);
+        try {
+          await this.processBatch(claimed);
+        } finally {
+          for (const c of claimed) this.held.delete(c.id);
+        }
+      } catch (e) {
+        log.error(`runner loop error: ${(e as Error).message}`);
+        await this.wake.wait(errorDelay);
+        errorDelay = Math.min(errorDelay * 2, 5000);
+      }
+    }
+  }
+
+  private program(versionId: string): Promise<LoadedProgram> {
+    let p = this.programs.get(versionId);
+    if (!p) {
+      p = this.store.loadVersion(versionId).then(
+        (v): LoadedProgram => {
+          const program = v.ir as Program;
+          let problems: string[];
+          try {
+            problems = validate(program);
+          } catch (e) {
+            problems = [(e as Error).message];
+          }
+          if (problems.length > 0)
+            return { ok: false, reason: `workflow "${v.name}" version "${v.version}" has an invalid IR: ${problems.slice(0, 5).join("; ")}` };
+          return { ok: true, program };
+        },
+        (e: Error): LoadedProgram => {
+          this.programs.delete(versionId); // transient (database) errors are retried
+          throw e;
+        },
+      );
+      this.programs.set(versionId, p);
+    }
+    return p;
+  }
+
+  private async processBatch(claimed: ClaimedInstance[]): Promise<void> {
+    const outcomes = await this.store.loadOutcomes(claimed.map((c) => c.id));
+    const byInstance = new Map<string, StoredOutcome[]>();
+    for (const o of outcomes) {
+      const list = byInstance.get(o.instanceId) ?? [];
+      list.push(o);
+      byInstance.set(o.instanceId, list);
+    }
+    const writes: InstanceWrite[] = [];
+    const dispatch: CallWrite[] = [];
+    const delivered: CallRef[] = [];
+    const abandon: CallRef[] = [];
+    for (const inst of claimed) {
+      const mine = byInstance.get(inst.id) ?? [];
+      for (const o of mine) delivered.push({ instanceId: inst.id, callId: o.callId });
+      const w = await this.advanceOne(inst, mine, dispatch, abandon);
+      writes.push(w);
+    }
+    const persisted = await this.store.persistInstances({ instances: writes, dispatch, delivered, abandon });
+    for (const w of writes) {
+      if (!persisted.has(w.id)) {
+        this.stats.dropped++;
+        log.warn(`instance ${w.id}: lease lost (fence ${w.fence} superseded); dropped without writing`);
+      } else if (w.status === "completed") {
+        this.stats.completed++;
+        log.debug(`instance ${w.id} completed`);
+      } else if (w.status === "failed") {
+        this.stats.failed++;
+        log.info(`instance ${w.id} failed: ${w.errorJson?.slice(0, 300)}`);
+      }
+    }
+  }
+
+  /** Advances one instance; never throws: a deterministic failure fails the instance once. */
+  private async advanceOne(inst: ClaimedInstance, outcomes: StoredOutcome[], dispatch: CallWrite[], abandon: CallRef[]): Promise<InstanceWrite> {
+    const base = { id: inst.id, fence: inst.fence, resultJson: null, errorJson: null, timerId: null, sleepMs: null, stepsAdded: 0 };
+    const fail = (error: ErrorValue, state: string | null = inst.state): InstanceWrite => ({
+      ...base,
+      status: "failed",
+      state,
+      errorJson: JSON.stringify(encodeValue(error, "workflow error")),
+    });
+    const loaded = await this.program(inst.versionId);
+    if (!loaded.ok) return fail(workflowInternalError(loaded.reason));
+    const program = loaded.program;
+
+    let state: InstanceState;
+    const events: Event[] = [];
+    try {
+      state = inst.state === null ? startState(program, decodeValue(inst.input as never) as unknown[]) : decodeState(inst.state);
+      for (const o of outcomes) {
+        const value = decodeValue(o.result as never);
+        events.push({
+          type: "action",
+          callId: o.callId,
+          outcome: o.success ? { ok: true, value } : { ok: false, error: value as ErrorValue },
+        });
+      }
+      if (inst.timerDue && inst.timerId !== null) events.push({ type: "timer", timerId: inst.timerId });
+    } catch (e) {
+      return fail(workflowInternalError(`could not load the state of instance ${inst.id}: ${(e as Error).message}`));
+    }
+
+    let r: ReturnType<typeof advance>;
+    try {
+      r = advance(program, state, events, { stepBudget: this.cfg.stepBudget });
+    } catch (e) {
+      return fail(workflowInternalError(`the interpreter failed: ${(e as Error).message}`));
+    }
+    this.stats.advanced++;
+    const instDispatch: CallWrite[] = [];
+    let sleepMs: number | null = null;
+    let stateText: string;
+    try {
+      for (const c of r.commands) {
+        if (c.type === "dispatch") {
+          instDispatch.push({
+            instanceId: inst.id,
+            callId: c.callId,
+            action: c.action,
+            argsJson: JSON.stringify(encodeValue(c.args, `arguments of action \`${c.action}\``)),
+            policyJson: JSON.stringify(c.policy satisfies ConcretePolicy),
+          });
+        } else if (c.type === "sleep") {
+          if (r.blocked.type === "timer" && r.blocked.timerId === c.timerId) sleepMs = Math.max(0, c.durationMs);
+        } else if (c.type === "abandon") {
+          for (const callId of c.callIds) abandon.push({ instanceId: inst.id, callId });
+        }
+      }
+      stateText = encodeState(r.state);
+    } catch (e) {
+      return fail(workflowInternalError(`could not store the workflow's values: ${(e as Error).message}`));
+    }
+    const steps = { stepsAdded: r.steps };
+    const b = r.blocked;
+    if (b.type === "done") {
+      if (b.outcome.ok) {
+        let resultJson: string;
+        try {
+          resultJson = JSON.stringify(encodeValue(b.outcome.value, "workflow result"));
+        } catch (e) {
+          return { ...fail(workflowInternalError((e as Error).message)), ...steps };
+        }
+        dispatch.push(...instDispatch);
+        return { ...base, ...steps, status: "completed", state: null, resultJson };
+      }
+      dispatch.push(...instDispatch);
+      return { ...fail(b.outcome.error, null), ...steps };
+    }
+    dispatch.push(...instDispatch);
+    if (b.type === "timer") return { ...base, ...steps, status: "sleeping", state: stateText, timerId: b.timerId, sleepMs };
+    return { ...base, ...steps, status: "waiting", state: stateText };
+  }
+
+  /** Heartbeat: renew held leases; requeue or fail calls of dead workers; fail unserved calls. */
+  private maintaining = false;
+  private async maintain(): Promise<void> {
+    if (this.maintaining) return;
+    this.maintaining = true;
+    try {
+      await this.store.renewInstanceLeases(this.id, [...this.held], this.cfg.lockTtlMs);
+      await this.store.heartbeatWorker(this.id, "runner", hostname(), process.pid, []);
+      await this.reapExpired();
+      await this.failUnserved();
+    } catch (e) {
+      log.warn(`maintenance failed: ${(e as Error).message}`);
+    } finally {
+      this.maintaining = false;
+    }
+  }
+
+  private async reapExpired(): Promise<void> {
+    const stranded = await this.store.findExpiredActionLeases(200);
+    if (stranded.length === 0) return;
+    const items: Completion[] = stranded.map((c) => {
+      const policy = c.policy as ConcretePolicy;
+      const err = workerLostError(c.action, c.attempts, policy.maxAttempts, c.worker);
+      const retry = c.attempts < policy.maxAttempts;
+      return {
+        instanceId: c.instanceId,
+        callId: c.callId,
+        attempt: c.attempts,
+        kind: retry ? "retry" : "failed",
+        success: false,
+        resultJson: JSON.stringify(encodeValue(err)),
+        delayMs: 0,
+        worker: c.worker,
+        startedAt: null,
+      };
+    });
+    const n = await this.store.completeActions(items, { fromStatus: "running", expiredOnly: true });
+    if (n > 0)
+      log.warn(
+        `worker lease expired on ${n} action call(s): ${stranded
+          .slice(0, 5)
+          .map((c) => `${c.action} (instance ${c.instanceId}, call ${c.callId}, attempt ${c.attempts})`)
+          .join(", ")}; requeued where attempts remain`,
+      );
+  }
+
+  private async failUnserved(): Promise<void> {
+    const grace = this.cfg.unservedActionGraceMs;
+    const stranded = await this.store.findUnservedActions(grace, Math.max(this.cfg.lockTtlMs, 3 * this.cfg.lockHeartbeatMs), 200);
+    if (stranded.length === 0) return;
+    const items: Completion[] = stranded.map((c) => ({
+      instanceId: c.instanceId,
+      callId: c.callId,
+      attempt: c.attempts,
+      kind: "failed",
+      success: false,
+      resultJson: JSON.stringify(encodeValue(unservedActionError(c.action, grace))),
+      delayMs: 0,
+      worker: null,
+      startedAt: null,
+    }));
+    const n = await this.store.completeActions(items, { fromStatus: "queued" });
+    if (n > 0)
+      log.error(
+        `no workers serve action(s) ${[...new Set(stranded.map((c) => `\`${c.action}\``))].join(", ")}: failed ${n} call(s) after ${grace}ms`,
+      );
+  }
+}

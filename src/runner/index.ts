@@ -1,0 +1,3 @@
+export { Runner, type RunnerOptions } from "./Runner.js";
+export { Wakeup } from "./Wakeup.js";
+export * from "./engineErrors.js";

@@ -1,0 +1,41 @@
+// The persistence contract of the engine. The Postgres store implements it with the SQL in
+// postgres/queries; the embedded default (a later issue) runs the same SQL behind it.
+import type { ClaimedAction } from "./postgres/queries/claimActions.js";
+import type { ClaimedInstance } from "./postgres/queries/claimInstances.js";
+import type { InstanceOutcome } from "./postgres/queries/clientQueries.js";
+import type { CompleteOptions, Completion } from "./postgres/queries/completeActions.js";
+import type { StoredOutcome } from "./postgres/queries/loadOutcomes.js";
+import type { PersistBatch } from "./postgres/queries/persistInstances.js";
+import type { StrandedCall } from "./postgres/queries/reapActions.js";
+
+export type { ClaimedAction, ClaimedInstance, Completion, InstanceOutcome, PersistBatch, StoredOutcome, StrandedCall };
+
+export interface Store {
+  migrate(): Promise<string[]>;
+  // client
+  registerVersion(name: string, version: string, ir: unknown): Promise<string>;
+  loadVersion(versionId: string): Promise<{ name: string; version: string; ir: unknown }>;
+  insertInstance(versionId: string, workflowName: string, inputJson: string): Promise<string>;
+  readInstance(id: string): Promise<InstanceOutcome | undefined>;
+  cancelInstance(id: string, errorJson: string): Promise<boolean>;
+  // runner
+  claimInstances(owner: string, limit: number, leaseMs: number): Promise<ClaimedInstance[]>;
+  nextInstanceWakeMs(): Promise<number | null>;
+  renewInstanceLeases(owner: string, ids: string[], leaseMs: number): Promise<string[]>;
+  loadOutcomes(instanceIds: string[]): Promise<StoredOutcome[]>;
+  persistInstances(batch: PersistBatch): Promise<Set<string>>;
+  findExpiredActionLeases(limit: number): Promise<StrandedCall[]>;
+  findUnservedActions(graceMs: number, liveMs: number, limit: number): Promise<StrandedCall[]>;
+  // workers
+  claimActions(worker: string, actions: string[], limit: number, leaseMs: number): Promise<ClaimedAction[]>;
+  nextActionDueMs(actions: string[]): Promise<number | null>;
+  renewActionLeases(worker: string, leaseMs: number): Promise<number>;
+  completeActions(items: Completion[], opts?: CompleteOptions): Promise<number>;
+  heartbeatWorker(id: string, kind: "worker" | "runner", host: string, pid: number, actions: string[]): Promise<void>;
+  removeWorker(id: string): Promise<void>;
+  /** Calls `onNotify(channel, payload)` for each NOTIFY on the channels; returns a closer.
+   *  Reconnects after a dropped connection and calls `onNotify(channel, "")` then (a wake-up
+   *  may have been missed). */
+  listen(channels: string[], onNotify: (channel: string, payload: string) => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}

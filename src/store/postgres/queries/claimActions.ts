@@ -1,0 +1,81 @@
+// Claims queued action calls for one worker, only for the actions it serves.
+//
+// Locking: FOR UPDATE SKIP LOCKED so concurrent workers take disjoint calls without waiting.
+// The attempt is charged here (attempts + 1), in the same statement that hands the call out,
+// so an attempt always counts against the budget before the worker runs it (SPEC §5.2), even
+// if the worker dies right after.
+import type { Queryable } from "./types.js";
+
+export interface ClaimedAction {
+  instanceId: string;
+  callId: number;
+  action: string;
+  args: unknown;
+  policy: unknown;
+  /** This attempt's number (1-based), already charged. */
+  attempt: number;
+}
+
+export async function claimActions(
+  db: Queryable,
+  worker: string,
+  actions: string[],
+  limit: number,
+  leaseMs: number,
+): Promise<ClaimedAction[]> {
+  if (limit <= 0 || actions.length === 0) return [];
+  const res = await db.query<{
+    instance_id: string;
+    call_id: number;
+    action_name: string;
+    args: unknown;
+    policy: unknown;
+    attempts: number;
+  }>({
+    name: "waymark_claim_actions",
+    text: `with picked as (
+             select instance_id, call_id from waymark_action_calls
+             where status = 'queued' and action_name = any($2::text[]) and scheduled_at <= now()
+             order by scheduled_at
+             limit $3
+             for update skip locked
+           )
+           update waymark_action_calls c set
+             status = 'running', attempts = c.attempts + 1, lease_owner = $1, worker = $1,
+             lease_expires_at = now() + $4 * interval '1 millisecond', started_at = now()
+           from picked
+           where c.instance_id = picked.instance_id and c.call_id = picked.call_id
+           returning c.instance_id, c.call_id, c.action_name, c.args, c.policy, c.attempts`,
+    values: [worker, actions, limit, leaseMs],
+  });
+  return res.rows.map((r) => ({
+    instanceId: r.instance_id,
+    callId: r.call_id,
+    action: r.action_name,
+    args: r.args,
+    policy: r.policy,
+    attempt: r.attempts,
+  }));
+}
+
+/** Milliseconds until the next queued call of these actions becomes due (null: none queued). */
+export async function nextActionDueMs(db: Queryable, actions: string[]): Promise<number | null> {
+  const res = await db.query<{ ms: number | null }>({
+    name: "waymark_next_action_due",
+    text: `select greatest(0, extract(epoch from (min(scheduled_at) - now())) * 1000)::float8 as ms
+           from waymark_action_calls where status = 'queued' and action_name = any($1::text[])`,
+    values: [actions],
+  });
+  return res.rows[0]?.ms ?? null;
+}
+
+/** Extends the leases of every call this worker is running (heartbeat). */
+export async function renewActionLeases(db: Queryable, worker: string, leaseMs: number): Promise<number> {
+  const res = await db.query({
+    name: "waymark_renew_action_leases",
+    text: `update waymark_action_calls set lease_expires_at = now() + $2 * interval '1 millisecond'
+           where lease_owner = $1 and status = 'running'`,
+    values: [worker, leaseMs],
+  });
+  return res.rowCount ?? 0;
+}

@@ -1,0 +1,93 @@
+// Claims runnable instances for one runner.
+//
+// Locking: FOR UPDATE SKIP LOCKED in the picking subquery, so concurrent runners take disjoint
+// rows without waiting on each other (a plain FOR UPDATE would serialize them on the same
+// oldest rows; advisory locks would need a second round trip to release). A row is runnable when
+// its wake-up is due, or when its lease expired (its runner died while holding it); a live lease
+// excludes it. The claim bumps `fence`: every later write by this runner checks it, so the
+// previous holder (if it is in fact alive) commits nothing.
+import type { Queryable } from "./types.js";
+
+export interface ClaimedInstance {
+  id: string;
+  fence: string;
+  versionId: string;
+  workflowName: string;
+  state: string | null;
+  input: unknown;
+  timerId: number | null;
+  timerDue: boolean;
+  steps: number;
+}
+
+export async function claimInstances(db: Queryable, owner: string, limit: number, leaseMs: number): Promise<ClaimedInstance[]> {
+  const res = await db.query<{
+    id: string;
+    fence: string;
+    version_id: string;
+    workflow_name: string;
+    state: string | null;
+    input: unknown;
+    timer_id: number | null;
+    timer_due: boolean | null;
+    steps: string;
+  }>({
+    name: "waymark_claim_instances",
+    text: `with picked as (
+             select id from waymark_instances
+             where (wake_at <= now() or lease_expires_at < now())
+               and (lease_expires_at is null or lease_expires_at < now())
+               and status not in ('completed', 'failed', 'cancelled')
+             order by wake_at nulls first
+             limit $2
+             for update skip locked
+           )
+           update waymark_instances i set
+             lease_owner = $1,
+             lease_expires_at = now() + $3 * interval '1 millisecond',
+             fence = i.fence + 1,
+             wake_at = null,
+             status = case when i.status = 'queued' then 'running' else i.status end,
+             started_at = coalesce(i.started_at, now())
+           from picked where i.id = picked.id
+           returning i.id, i.fence, i.version_id, i.workflow_name, i.state, i.input, i.timer_id,
+                     (i.timer_due_at <= now()) as timer_due, i.steps`,
+    values: [owner, limit, leaseMs],
+  });
+  return res.rows.map((r) => ({
+    id: r.id,
+    fence: r.fence,
+    versionId: r.version_id,
+    workflowName: r.workflow_name,
+    state: r.state,
+    input: r.input,
+    timerId: r.timer_id,
+    timerDue: r.timer_due === true,
+    steps: Number(r.steps),
+  }));
+}
+
+/** Milliseconds until the next instance wake-up or lease expiry (null when nothing is due). */
+export async function nextInstanceWakeMs(db: Queryable): Promise<number | null> {
+  const res = await db.query<{ ms: number | null }>({
+    name: "waymark_next_instance_wake",
+    text: `select greatest(0, extract(epoch from (least(
+               (select min(wake_at) from waymark_instances where wake_at is not null),
+               (select min(lease_expires_at) from waymark_instances where lease_expires_at is not null)
+             ) - now())) * 1000)::float8 as ms`,
+  });
+  return res.rows[0]?.ms ?? null;
+}
+
+/** Extends the leases this runner holds (heartbeat). Returns the ids still held. */
+export async function renewInstanceLeases(db: Queryable, owner: string, ids: string[], leaseMs: number): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const res = await db.query<{ id: string }>({
+    name: "waymark_renew_instance_leases",
+    text: `update waymark_instances set lease_expires_at = now() + $3 * interval '1 millisecond'
+           where id = any($2::bigint[]) and lease_owner = $1
+           returning id`,
+    values: [owner, ids, leaseMs],
+  });
+  return res.rows.map((r) => r.id);
+}

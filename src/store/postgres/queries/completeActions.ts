@@ -1,0 +1,99 @@
+// Records the outcomes of action attempts in one statement (one implicit transaction):
+// either requeues the call for a retry (scheduled_at = now() + backoff, database clock) or
+// finalizes it with an explicit success flag, appends the attempt to the history, wakes the
+// owning instances and notifies runners.
+//
+// Fencing: a completion matches (instance, call, attempt, expected status) — and, for the
+// lease reaper, an expired lease — so a stale or duplicate completion (a worker that lost its
+// lease, a call abandoned or cancelled meanwhile) changes nothing.
+import { CHANNEL_ACTIONS, CHANNEL_INSTANCES, type Queryable } from "./types.js";
+
+export type CompletionKind = "completed" | "failed" | "retry";
+
+export interface Completion {
+  instanceId: string;
+  callId: number;
+  attempt: number;
+  kind: CompletionKind;
+  /** Success flag of this attempt. */
+  success: boolean;
+  /** Encoded value or error (JSON text). */
+  resultJson: string;
+  /** Backoff before the retry (kind "retry"). */
+  delayMs: number;
+  worker: string | null;
+  startedAt: Date | null;
+}
+
+export interface CompleteOptions {
+  /** Status the call must still be in: "running" (workers, reaper) or "queued" (unserved). */
+  fromStatus?: "running" | "queued";
+  /** Only when the call's lease has expired (the reaper; a live worker's call is left alone). */
+  expiredOnly?: boolean;
+}
+
+/** Returns how many completions took effect. */
+export async function completeActions(db: Queryable, items: Completion[], opts: CompleteOptions = {}): Promise<number> {
+  if (items.length === 0) return 0;
+  const res = await db.query<{ applied: string }>({
+    name: "waymark_complete_actions",
+    text: `with input as (
+             select * from unnest($1::bigint[], $2::int[], $3::int[], $4::text[], $5::boolean[], $6::jsonb[],
+                                  $7::float8[], $8::text[], $9::timestamptz[])
+               as t(instance_id, call_id, attempt, kind, success, result, delay_ms, worker, started_at)
+           ),
+           upd as (
+             update waymark_action_calls c set
+               status = case i.kind when 'retry' then 'queued' else i.kind end,
+               scheduled_at = case when i.kind = 'retry'
+                 then now() + i.delay_ms * interval '1 millisecond' else c.scheduled_at end,
+               success = case when i.kind = 'retry' then null else i.success end,
+               result = case when i.kind = 'retry' then null else i.result end,
+               delivered = false,
+               lease_owner = null,
+               lease_expires_at = null,
+               finished_at = case when i.kind = 'retry' then null else now() end
+             from input i
+             where c.instance_id = i.instance_id and c.call_id = i.call_id and c.attempts = i.attempt
+               and c.status = $10 and ($11::boolean = false or c.lease_expires_at < now())
+             returning c.instance_id, c.call_id, i.attempt, i.kind, i.success, i.result, i.worker, i.started_at
+           ),
+           hist as (
+             insert into waymark_action_attempts (instance_id, call_id, attempt, worker, started_at, success, result)
+             select instance_id, call_id, attempt, worker, started_at, success, result from upd
+             where attempt > 0
+             on conflict do nothing
+             returning 1
+           ),
+           woken as (
+             update waymark_instances w set wake_at = now()
+             where w.id in (select instance_id from upd where kind <> 'retry')
+               and w.status not in ('completed', 'failed', 'cancelled')
+               and (w.wake_at is null or w.wake_at > now())
+             returning 1
+           ),
+           n_runner as (
+             select pg_notify('${CHANNEL_INSTANCES}', '') where exists (select 1 from upd where kind <> 'retry')
+           ),
+           n_worker as (
+             select pg_notify('${CHANNEL_ACTIONS}', '') where exists (select 1 from upd where kind = 'retry')
+           )
+           select (select count(*) from upd) as applied,
+                  (select count(*) from hist) + (select count(*) from woken)
+                  + (select count(*) from n_runner) + (select count(*) from n_worker) as side_effects`,
+    values: [
+      items.map((x) => x.instanceId),
+      items.map((x) => x.callId),
+      items.map((x) => x.attempt),
+      items.map((x) => x.kind),
+      items.map((x) => x.success),
+      items.map((x) => x.resultJson),
+      items.map((x) => x.delayMs),
+      items.map((x) => x.worker),
+      items.map((x) => x.startedAt),
+      opts.fromStatus ?? "running",
+      opts.expiredOnly ?? false,
+    ],
+  });
+  return Number(res.rows[0]?.applied ?? 0);
+}

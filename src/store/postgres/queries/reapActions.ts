@@ -1,0 +1,53 @@
+// Finds calls that need the runner's attention because no worker will complete them:
+// running calls whose lease expired (the worker died) and queued calls that no live worker
+// serves. The caller decides the outcome and applies it with completeActions (fenced), so a
+// worker that comes back to life or claims the call meanwhile wins or loses cleanly.
+import type { Queryable } from "./types.js";
+
+export interface StrandedCall {
+  instanceId: string;
+  callId: number;
+  action: string;
+  attempts: number;
+  policy: unknown;
+  worker: string | null;
+}
+
+type Row = { instance_id: string; call_id: number; action_name: string; attempts: number; policy: unknown; worker: string | null };
+const toCall = (r: Row): StrandedCall => ({
+  instanceId: r.instance_id,
+  callId: r.call_id,
+  action: r.action_name,
+  attempts: r.attempts,
+  policy: r.policy,
+  worker: r.worker,
+});
+
+export async function findExpiredActionLeases(db: Queryable, limit: number): Promise<StrandedCall[]> {
+  const res = await db.query<Row>({
+    name: "waymark_find_expired_action_leases",
+    text: `select instance_id, call_id, action_name, attempts, policy, worker from waymark_action_calls
+           where status = 'running' and lease_expires_at < now()
+           order by lease_expires_at limit $1`,
+    values: [limit],
+  });
+  return res.rows.map(toCall);
+}
+
+/** Queued calls due for longer than `graceMs` whose action no live worker (heartbeat within
+ *  `liveMs`) lists. */
+export async function findUnservedActions(db: Queryable, graceMs: number, liveMs: number, limit: number): Promise<StrandedCall[]> {
+  const res = await db.query<Row>({
+    name: "waymark_find_unserved_actions",
+    text: `select c.instance_id, c.call_id, c.action_name, c.attempts, c.policy, c.worker
+           from waymark_action_calls c
+           where c.status = 'queued' and c.scheduled_at < now() - $1 * interval '1 millisecond'
+             and not exists (
+               select 1 from waymark_workers w
+               where w.kind = 'worker' and w.heartbeat_at > now() - $2 * interval '1 millisecond'
+                 and c.action_name = any(w.actions))
+           order by c.scheduled_at limit $3`,
+    values: [graceMs, liveMs, limit],
+  });
+  return res.rows.map(toCall);
+}

@@ -1,0 +1,88 @@
+// Supervises WAYMARK_WORKER_COUNT worker child processes. Children inherit execArgv (so
+// `--import tsx` and `--conditions` carry over) and the environment. A child that exits without
+// being asked to is logged and respawned with exponential backoff (reset once a child has stayed
+// up for a while).
+import { type ChildProcess, fork } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { logger } from "../store/log.js";
+
+const log = logger("pool");
+const STABLE_MS = 10_000;
+
+function childEntry(): string {
+  const here = fileURLToPath(import.meta.url);
+  return here.replace(/WorkerPool\.(ts|js)$/, (_m, ext: string) => `child.${ext}`);
+}
+
+interface Slot {
+  index: number;
+  child?: ChildProcess;
+  startedAt: number;
+  failures: number;
+  respawn?: NodeJS.Timeout;
+}
+
+export interface WorkerPoolOptions {
+  count: number;
+  env?: NodeJS.ProcessEnv;
+}
+
+export class WorkerPool {
+  private readonly slots: Slot[] = [];
+  private stopping = false;
+  readonly stats = { spawned: 0, crashed: 0 };
+
+  constructor(private readonly opts: WorkerPoolOptions) {}
+
+  start(): void {
+    for (let i = 0; i < this.opts.count; i++) {
+      const slot: Slot = { index: i, startedAt: 0, failures: 0 };
+      this.slots.push(slot);
+      this.spawn(slot);
+    }
+  }
+
+  /** Pids of the live children (tests kill them). */
+  pids(): number[] {
+    return this.slots.flatMap((s) => (s.child?.pid !== undefined && s.child.exitCode === null ? [s.child.pid] : []));
+  }
+
+  private spawn(slot: Slot): void {
+    slot.respawn = undefined;
+    const child = fork(childEntry(), [], {
+      env: { ...process.env, ...this.opts.env, WAYMARK_COMPILE: "lazy", WAYMARK_WORKER_INDEX: String(slot.index) },
+      stdio: "inherit",
+    });
+    this.stats.spawned++;
+    slot.child = child;
+    slot.startedAt = Date.now();
+    log.info(`worker ${slot.index} started (pid ${child.pid})`);
+    child.on("exit", (code, signal) => {
+      if (slot.child !== child) return;
+      slot.child = undefined;
+      if (this.stopping) return;
+      this.stats.crashed++;
+      if (Date.now() - slot.startedAt > STABLE_MS) slot.failures = 0;
+      slot.failures++;
+      const delay = Math.min(100 * 2 ** (slot.failures - 1), 10_000);
+      log.error(`worker ${slot.index} (pid ${child.pid}) exited (code ${code}, signal ${signal}); respawning in ${delay}ms`);
+      slot.respawn = setTimeout(() => this.spawn(slot), delay);
+    });
+  }
+
+  /** Asks every child to finish its in-flight actions and exit; resolves when all have exited. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await Promise.all(
+      this.slots.map((slot) => {
+        if (slot.respawn) clearTimeout(slot.respawn);
+        const child = slot.child;
+        if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+        return new Promise<void>((resolve) => {
+          child.once("exit", () => resolve());
+          child.kill("SIGTERM");
+        });
+      }),
+    );
+  }
+}

@@ -1,0 +1,162 @@
+// One worker process's loop: claims queued calls of the actions it serves (up to its
+// concurrency), runs them, and records outcomes in batches (a few ms of linger, one statement
+// per batch). Heartbeats keep its liveness row and its calls' leases fresh.
+//
+// Invariants: an outcome is only ever written through completeActions, fenced on
+// (call, attempt, running); on shutdown no new call is claimed, in-flight calls finish and are
+// recorded before the process exits (their leases are released by that write).
+import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
+import { Wakeup } from "../runner/Wakeup.js";
+import type { EngineConfig } from "../store/config.js";
+import { logger } from "../store/log.js";
+import { CHANNEL_ACTIONS } from "../store/postgres/queries/types.js";
+import type { ClaimedAction, Completion, Store } from "../store/Store.js";
+import { decodeValue } from "../values/index.js";
+import { type ActionFn, executeAction } from "./executeAction.js";
+
+const log = logger("worker");
+const LINGER_MS = 2;
+const MAX_BATCH = 128;
+
+export interface ActionLookup {
+  names(): string[];
+  get(name: string): { fn: ActionFn } | undefined;
+}
+
+export class WorkerProcess {
+  readonly id = `worker:${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  private readonly wake = new Wakeup();
+  private readonly slotFreed = new Wakeup();
+  private readonly inFlight = new Set<Promise<void>>();
+  private readonly pending: Completion[] = [];
+  private flushTimer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+  private stopping = false;
+  private readonly shutdownCtrl = new AbortController();
+  private heartbeat?: NodeJS.Timeout;
+  private unlisten?: () => Promise<void>;
+  private loopDone?: Promise<void>;
+  readonly stats = { started: 0, completed: 0 };
+
+  constructor(
+    private readonly store: Store,
+    private readonly cfg: EngineConfig,
+    private readonly actions: ActionLookup,
+  ) {}
+
+  async start(): Promise<void> {
+    const names = this.actions.names();
+    this.unlisten = await this.store.listen([CHANNEL_ACTIONS], () => this.wake.notify());
+    await this.beat();
+    this.heartbeat = setInterval(() => void this.beat(), this.cfg.lockHeartbeatMs);
+    this.loopDone = this.loop();
+    log.info(`started ${this.id} serving ${names.length} action(s): ${names.join(", ") || "(none)"}`);
+    if (names.length === 0) log.warn("this worker serves no actions: check WAYMARK_USER_MODULE / --module");
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wake.notify();
+    this.slotFreed.notify();
+    await this.loopDone;
+    await Promise.all(this.inFlight);
+    await this.flush();
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    await this.unlisten?.();
+    await this.store.removeWorker(this.id).catch(() => {});
+    log.info(`stopped ${this.id} after ${this.stats.completed} attempt(s)`);
+  }
+
+  private async beat(): Promise<void> {
+    try {
+      await this.store.heartbeatWorker(this.id, "worker", hostname(), process.pid, this.actions.names());
+      await this.store.renewActionLeases(this.id, this.cfg.lockTtlMs);
+    } catch (e) {
+      log.warn(`heartbeat failed: ${(e as Error).message}`);
+    }
+  }
+
+  private async loop(): Promise<void> {
+    const names = this.actions.names();
+    let errorDelay = 50;
+    while (!this.stopping) {
+      const free = this.cfg.concurrentPerWorker - this.inFlight.size;
+      if (free <= 0) {
+        await this.slotFreed.wait(this.cfg.pollIntervalMs);
+        continue;
+      }
+      const mark = this.wake.mark();
+      try {
+        const claimed = await this.store.claimActions(this.id, names, Math.min(free, MAX_BATCH), this.cfg.lockTtlMs);
+        errorDelay = 50;
+        if (claimed.length === 0) {
+          const due = await this.store.nextActionDueMs(names);
+          const ms = Math.min(this.cfg.pollIntervalMs, due === null ? Number.POSITIVE_INFINITY : due + 2);
+          await this.wake.wait(ms, mark);
+          continue;
+        }
+        for (const c of claimed) this.run(c);
+      } catch (e) {
+        if (this.stopping) break;
+        log.error(`claim failed: ${(e as Error).message}`);
+        await this.wake.wait(errorDelay);
+        errorDelay = Math.min(errorDelay * 2, 5000);
+      }
+    }
+  }
+
+  private run(call: ClaimedAction): void {
+    this.stats.started++;
+    const def = this.actions.get(call.action);
+    let args: unknown[];
+    try {
+      args = decodeValue(call.args as never) as unknown[];
+    } catch (e) {
+      args = [];
+      log.error(`could not decode arguments of ${call.action}: ${(e as Error).message}`);
+    }
+    log.debug(`run ${call.action} instance ${call.instanceId} call ${call.callId} attempt ${call.attempt}`);
+    const p = executeAction(call, def?.fn, args, this.id, this.shutdownCtrl.signal)
+      .then((completion) => {
+        this.stats.completed++;
+        if (completion.kind !== "completed")
+          log.debug(`${call.action} attempt ${call.attempt} ${completion.kind}: ${completion.resultJson.slice(0, 200)}`);
+        this.enqueue(completion);
+      })
+      .finally(() => {
+        this.inFlight.delete(p);
+        this.slotFreed.notify();
+      });
+    this.inFlight.add(p);
+  }
+
+  private enqueue(c: Completion): void {
+    this.pending.push(c);
+    if (this.pending.length >= MAX_BATCH) void this.flush();
+    else if (!this.flushTimer) this.flushTimer = setTimeout(() => void this.flush(), LINGER_MS);
+  }
+
+  /** Writes pending completions; on a database error keeps them and retries (the fence makes a
+   *  repeated write harmless). */
+  private flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.flushTimer) clearTimeout(this.flushTimer);
+      this.flushTimer = undefined;
+      let delay = 50;
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, MAX_BATCH);
+        try {
+          await this.store.completeActions(batch);
+          delay = 50;
+        } catch (e) {
+          this.pending.unshift(...batch);
+          log.warn(`recording ${batch.length} outcome(s) failed, retrying: ${(e as Error).message}`);
+          await new Promise((r) => setTimeout(r, delay));
+          delay = Math.min(delay * 2, 5000);
+        }
+      }
+    });
+    return this.flushing;
+  }
+}

@@ -1,0 +1,52 @@
+// Entry point of a worker child process (forked by WorkerPool). Imports the user's modules with
+// lazy workflow compilation (workers only need actions), then serves their actions until SIGTERM.
+import { actionRegistry } from "../client/index.js";
+import { loadConfig } from "../store/config.js";
+import { logger } from "../store/log.js";
+import { PostgresStore } from "../store/postgres/PostgresStore.js";
+import { closePools } from "../store/postgres/pool.js";
+import { loadUserModules } from "./loadUserModules.js";
+import { WorkerProcess } from "./WorkerProcess.js";
+import type { ActionFn } from "./executeAction.js";
+
+const log = logger("worker");
+
+async function main(): Promise<void> {
+  process.env.WAYMARK_COMPILE = "lazy";
+  const cfg = loadConfig();
+  await loadUserModules(cfg.userModules);
+  const store = new PostgresStore(cfg.databaseUrl, 4);
+  const worker = new WorkerProcess(store, cfg, {
+    names: () => actionRegistry.names(),
+    get: (name) => {
+      const def = actionRegistry.get(name);
+      return def ? { fn: def.fn as ActionFn } : undefined;
+    },
+  });
+  await worker.start();
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info(`${signal}: finishing in-flight actions`);
+    const graceMs = Number(process.env.WAYMARK_SHUTDOWN_GRACE_MS ?? 30_000);
+    const hard = setTimeout(() => {
+      log.warn(`in-flight actions did not finish within ${graceMs}ms; exiting (their leases will expire)`);
+      process.exit(1);
+    }, graceMs);
+    hard.unref();
+    worker
+      .stop()
+      .then(() => closePools())
+      .then(() => process.exit(0));
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+  // The parent died: stop as if asked to.
+  process.on("disconnect", () => shutdown("parent disconnected"));
+}
+
+main().catch((e) => {
+  log.error(`worker failed to start: ${(e as Error).stack ?? e}`);
+  process.exit(1);
+});

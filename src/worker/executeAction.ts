@@ -1,0 +1,81 @@
+// Runs one claimed attempt and turns its outcome into a completion: the value or the thrown
+// error (with an explicit success flag), a timeout as ActionTimeout (the attempt's signal is
+// aborted), and the retry decision of the call's policy.
+import { decideRetry, makeActionTimeoutError } from "../runtime/index.js";
+import type { ConcretePolicy, ErrorValue } from "../runtime/types.js";
+import type { ClaimedAction, Completion } from "../store/Store.js";
+import { encodeValue, errorToValue } from "../values/index.js";
+import { actionStorage } from "./actionContext.js";
+
+export type ActionFn = (...args: unknown[]) => unknown;
+
+type Result = { ok: true; value: unknown } | { ok: false; error: ErrorValue };
+
+class ActionTimeoutSignalReason extends Error {
+  override name = "ActionTimeout";
+}
+
+export async function executeAction(
+  call: ClaimedAction,
+  fn: ActionFn | undefined,
+  args: unknown[],
+  worker: string,
+  shutdown: AbortSignal,
+): Promise<Completion> {
+  const policy = call.policy as ConcretePolicy;
+  const startedAt = new Date();
+  const ctrl = new AbortController();
+  const onShutdown = () => ctrl.abort(shutdown.reason);
+  shutdown.addEventListener("abort", onShutdown, { once: true });
+  let timer: NodeJS.Timeout | undefined;
+  let result: Result;
+  try {
+    if (!fn) {
+      result = { ok: false, error: errorToValue(new Error(`action \`${call.action}\` is not registered in this worker`)) };
+    } else {
+      const run = (async (): Promise<Result> => {
+        try {
+          const value = await actionStorage.run(
+            { signal: ctrl.signal, attempt: call.attempt, instanceId: call.instanceId, callId: call.callId, action: call.action },
+            () => fn(...args),
+          );
+          return { ok: true, value };
+        } catch (e) {
+          return { ok: false, error: errorToValue(e) };
+        }
+      })();
+      const contenders: Promise<Result>[] = [run];
+      if (policy.timeoutMs !== null && policy.timeoutMs !== undefined) {
+        const ms = policy.timeoutMs;
+        contenders.push(
+          new Promise<Result>((resolve) => {
+            timer = setTimeout(() => {
+              const error = makeActionTimeoutError(ms);
+              ctrl.abort(new ActionTimeoutSignalReason(error.message));
+              resolve({ ok: false, error });
+            }, ms);
+          }),
+        );
+      }
+      result = await Promise.race(contenders);
+    }
+  } finally {
+    if (timer) clearTimeout(timer);
+    shutdown.removeEventListener("abort", onShutdown);
+  }
+
+  const base = { instanceId: call.instanceId, callId: call.callId, attempt: call.attempt, worker, startedAt, delayMs: 0 };
+  if (result.ok) {
+    try {
+      const resultJson = JSON.stringify(encodeValue(result.value, `result of action \`${call.action}\``));
+      return { ...base, kind: "completed", success: true, resultJson };
+    } catch (e) {
+      result = { ok: false, error: errorToValue(e) };
+    }
+  }
+  const error = result.error;
+  const decision = decideRetry(policy, call.attempt, error);
+  const resultJson = JSON.stringify(encodeValue(error));
+  if (decision.retry) return { ...base, kind: "retry", success: false, resultJson, delayMs: decision.delayMs };
+  return { ...base, kind: "failed", success: false, resultJson };
+}

@@ -1,0 +1,106 @@
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { PostgresStore } from "../../src/store/postgres/PostgresStore.js";
+import { closePools } from "../../src/store/postgres/pool.js";
+import { VersionConflictError } from "../../src/store/postgres/queries/registerVersion.js";
+import { createTestDb, type TestDb } from "../helpers/db.js";
+
+let db: TestDb;
+let store: PostgresStore;
+before(async () => {
+  db = await createTestDb();
+  store = new PostgresStore(db.url, 20);
+});
+after(async () => {
+  await closePools();
+  await db.drop();
+});
+
+const policy = JSON.stringify({ maxAttempts: 3, exceptionTypes: null, backoff: { initialMs: 0, multiplier: 2, maxMs: 0 }, timeoutMs: null });
+
+test("a version is immutable: same IR is accepted again, a different IR is an error", async () => {
+  const id1 = await store.registerVersion("wf", "v1", { b: 1, a: [1, 2] });
+  const id2 = await store.registerVersion("wf", "v1", { a: [1, 2], b: 1 });
+  assert.equal(id1, id2);
+  await assert.rejects(store.registerVersion("wf", "v1", { a: [1, 3], b: 1 }), VersionConflictError);
+  const id3 = await store.registerVersion("wf", "v2", { a: 1 });
+  assert.notEqual(id3, id1);
+});
+
+test("concurrent claims with SKIP LOCKED never hand one instance to two runners", async () => {
+  const v = await store.registerVersion("claimwf", "v1", {});
+  const ids = new Set<string>();
+  for (let i = 0; i < 200; i++) ids.add(await store.insertInstance(v, "claimwf", "[]"));
+  const owners = Array.from({ length: 8 }, (_, i) => `runner-${i}`);
+  const claimed = await Promise.all(owners.map((o) => store.claimInstances(o, 40, 60_000)));
+  const all = claimed.flat().map((c) => c.id);
+  assert.equal(new Set(all).size, all.length, "no instance claimed twice");
+  const more = await store.claimInstances("late", 500, 60_000);
+  assert.equal(all.length + more.length, 200, "all claimable exactly once");
+  assert.equal((await store.claimInstances("later", 500, 60_000)).length, 0, "leased rows are not reclaimable");
+});
+
+test("fencing: after a lease expires and another runner reclaims, the stale runner writes nothing", async () => {
+  const v = await store.registerVersion("fencewf", "v1", {});
+  const id = await store.insertInstance(v, "fencewf", "[]");
+  const [a] = (await store.claimInstances("A", 10, 50)).filter((c) => c.id === id);
+  assert.ok(a);
+  await new Promise((r) => setTimeout(r, 120));
+  const [b] = (await store.claimInstances("B", 10, 60_000)).filter((c) => c.id === id);
+  assert.ok(b, "expired lease is reclaimed");
+  assert.equal(Number(b.fence), Number(a.fence) + 1);
+  const write = (fence: string, state: string) => ({
+    instances: [
+      { id, fence, status: "waiting" as const, state, resultJson: null, errorJson: null, timerId: null, sleepMs: null, stepsAdded: 1 },
+    ],
+    dispatch: [{ instanceId: id, callId: 1, action: `act_${state}`, argsJson: "[]", policyJson: policy }],
+    delivered: [],
+    abandon: [],
+  });
+  const stale = await store.persistInstances(write(a.fence, "stale"));
+  assert.equal(stale.size, 0);
+  const calls0 = await store.pool.query("select count(*)::int as n from waymark_action_calls where instance_id = $1", [id]);
+  assert.equal(calls0.rows[0].n, 0, "stale runner dispatched nothing");
+  const fresh = await store.persistInstances(write(b.fence, "fresh"));
+  assert.deepEqual([...fresh], [id]);
+  const row = await store.pool.query("select state, lease_owner from waymark_instances where id = $1", [id]);
+  assert.equal(row.rows[0].state, "fresh");
+  assert.equal(row.rows[0].lease_owner, null);
+  // Re-dispatching the same call id is an insert-if-absent no-op.
+  const [c] = (await store.claimInstances("C", 10, 60_000)).filter((x) => x.id === id);
+  assert.equal(c, undefined, "a parked instance waiting on actions is not runnable");
+});
+
+test("action claims charge the attempt first; completions are fenced on (call, attempt, running)", async () => {
+  const v = await store.registerVersion("actwf", "v1", {});
+  const id = await store.insertInstance(v, "actwf", "[]");
+  const [inst] = (await store.claimInstances("R", 100, 60_000)).filter((c) => c.id === id);
+  assert.ok(inst);
+  await store.persistInstances({
+    instances: [{ id, fence: inst.fence, status: "waiting", state: "s", resultJson: null, errorJson: null, timerId: null, sleepMs: null, stepsAdded: 1 }],
+    dispatch: [{ instanceId: id, callId: 7, action: "x", argsJson: "[1]", policyJson: policy }],
+    delivered: [],
+    abandon: [],
+  });
+  assert.equal((await store.claimActions("w1", ["y"], 10, 60_000)).length, 0, "only served actions are claimed");
+  const [call] = await store.claimActions("w1", ["x"], 10, 60_000);
+  assert.ok(call);
+  assert.equal(call.attempt, 1);
+  const done = {
+    instanceId: id,
+    callId: 7,
+    attempt: 1,
+    kind: "completed" as const,
+    success: true,
+    resultJson: "42",
+    delayMs: 0,
+    worker: "w1",
+    startedAt: new Date(),
+  };
+  assert.equal(await store.completeActions([done]), 1);
+  assert.equal(await store.completeActions([done]), 0, "duplicate completion changes nothing");
+  const outcomes = await store.loadOutcomes([id]);
+  assert.deepEqual(outcomes, [{ instanceId: id, callId: 7, success: true, result: 42 }]);
+  const [again] = (await store.claimInstances("R", 100, 60_000)).filter((c) => c.id === id);
+  assert.ok(again, "the completion woke the instance");
+});
