@@ -26,7 +26,8 @@ export async function startWorkers(argv: string[]): Promise<number> {
   let runWorkers = true;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === "--module" || a === "-m") modules.push(...(argv[++i] ?? "").split(",").filter(Boolean));
+    if (a === "--module" || a === "-m")
+      modules.push(...(argv[++i] ?? "").split(",").filter(Boolean));
     else if (a?.startsWith("--module=")) modules.push(...a.slice(9).split(",").filter(Boolean));
     else if (a === "--workers") workers = Number(argv[++i]);
     else if (a === "--no-runner") runRunner = false;
@@ -41,7 +42,9 @@ export async function startWorkers(argv: string[]): Promise<number> {
   }
   if (modules.length > 0) {
     const all = [...(process.env.WAYMARK_USER_MODULE ?? "").split(",").filter(Boolean), ...modules];
-    process.env.WAYMARK_USER_MODULE = all.map((m) => (m.startsWith(".") ? resolve(m) : m)).join(",");
+    process.env.WAYMARK_USER_MODULE = all
+      .map((m) => (m.startsWith(".") ? resolve(m) : m))
+      .join(",");
   } else if (process.env.WAYMARK_USER_MODULE) {
     process.env.WAYMARK_USER_MODULE = process.env.WAYMARK_USER_MODULE.split(",")
       .map((m) => (m.trim().startsWith(".") ? resolve(m.trim()) : m.trim()))
@@ -49,17 +52,23 @@ export async function startWorkers(argv: string[]): Promise<number> {
   }
   const cfg = loadConfig();
   if (workers !== undefined) cfg.workerCount = workers;
-  if (cfg.userModules.length === 0 && runWorkers) log.warn("no user module given (WAYMARK_USER_MODULE or --module): workers will serve no actions");
+  if (cfg.userModules.length === 0 && runWorkers)
+    log.warn(
+      "no user module given (WAYMARK_USER_MODULE or --module): workers will serve no actions",
+    );
 
   const store = new PostgresStore(cfg.databaseUrl, 10);
   const applied = await store.migrate();
   if (applied.length > 0) log.info(`applied migrations: ${applied.join(", ")}`);
 
   const runner = runRunner ? new Runner({ store, config: cfg }) : undefined;
-  const pool = runWorkers && cfg.workerCount > 0 ? new WorkerPool({ count: cfg.workerCount }) : undefined;
+  const pool =
+    runWorkers && cfg.workerCount > 0 ? new WorkerPool({ count: cfg.workerCount }) : undefined;
   await runner?.start();
   pool?.start();
-  log.info(`running: runner ${runner ? "on" : "off"}, ${pool ? cfg.workerCount : 0} worker process(es) × ${cfg.concurrentPerWorker} concurrent actions`);
+  log.info(
+    `running: runner ${runner ? "on" : "off"}, ${pool ? cfg.workerCount : 0} worker process(es) × ${cfg.concurrentPerWorker} concurrent actions`,
+  );
 
   return await new Promise<number>((done) => {
     let stopping = false;

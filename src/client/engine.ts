@@ -4,8 +4,8 @@
 // on NOTIFY waymark_done (payload: instance id) and re-reads the row; a slow poll is only a
 // safety net for a notification lost while the listener reconnected.
 import type { Program } from "../ir/types.js";
-import type { ErrorValue } from "../runtime/types.js";
 import { cancelledError } from "../runner/engineErrors.js";
+import type { ErrorValue } from "../runtime/types.js";
 import { DEFAULT_DATABASE_URL } from "../store/config.js";
 import { PostgresStore } from "../store/postgres/PostgresStore.js";
 import { closePools } from "../store/postgres/pool.js";
@@ -77,7 +77,12 @@ function ensureListening(c: Connection): Promise<unknown> {
   return c.listening;
 }
 
-function registerVersion(c: Connection, name: string, version: string, ir: Program): Promise<string> {
+function registerVersion(
+  c: Connection,
+  name: string,
+  version: string,
+  ir: Program,
+): Promise<string> {
   const key = `${name}\u0000${version}`;
   let p = c.versions.get(key);
   if (!p) {
@@ -92,11 +97,16 @@ const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
 function outcomeOf(id: string, row: { status: string; result: unknown; error: unknown }): unknown {
   if (row.status === "completed") return decodeValue(row.result as never);
-  const error = (row.error === null ? cancelledError() : decodeValue(row.error as never)) as ErrorValue;
+  const error = (
+    row.error === null ? cancelledError() : decodeValue(row.error as never)
+  ) as ErrorValue;
   throw new WorkflowFailedError(error, id);
 }
 
-export async function startWorkflow<R = unknown>(cls: WorkflowClassLike, args: unknown[]): Promise<WorkflowHandle<R>> {
+export async function startWorkflow<R = unknown>(
+  cls: WorkflowClassLike,
+  args: unknown[],
+): Promise<WorkflowHandle<R>> {
   // Validate and encode the input before touching the database: an unserializable input throws
   // here, at the call site, and writes nothing.
   const inputJson = JSON.stringify(encodeValue(args, "input"));
@@ -126,8 +136,8 @@ function handleFor<R>(id: string, c: Connection): WorkflowHandle<R> {
         const notified = new Promise<void>((r) => {
           wake = r;
         });
-        let set = c.waiters.get(id);
-        if (!set) c.waiters.set(id, (set = new Set()));
+        const set = c.waiters.get(id) ?? new Set<() => void>();
+        c.waiters.set(id, set);
         set.add(wake);
         try {
           // Subscribed before reading: a completion committed after this read is notified.
@@ -135,7 +145,10 @@ function handleFor<R>(id: string, c: Connection): WorkflowHandle<R> {
           if (!row) throw new Error(`workflow instance ${id} does not exist`);
           if (TERMINAL.has(row.status)) return outcomeOf(id, row) as R;
           let timer: NodeJS.Timeout | undefined;
-          await Promise.race([notified, new Promise<void>((r) => (timer = setTimeout(r, SAFETY_NET_POLL_MS)))]);
+          await Promise.race([
+            notified,
+            new Promise<void>((r) => (timer = setTimeout(r, SAFETY_NET_POLL_MS))),
+          ]);
           clearTimeout(timer);
         } finally {
           set.delete(wake);

@@ -23,6 +23,8 @@ interface Exit {
 interface Targets {
   breaks: Exit[];
   continues: Exit[];
+  /** Rethrows, routed to the innermost enclosing `finally`, else to the function's end. */
+  throws: Exit[];
 }
 
 const MAX_LABEL = 80;
@@ -75,9 +77,10 @@ class Graph {
     const params = f.params.map((x) => (x.rest ? "..." : "") + printPattern(x.target)).join(", ");
     const start = this.node(`${p}__start`, ["([", "])"], `${f.name}(${params})`);
     this.fnEnd = `${p}__end`;
-    const exits = this.block(f.body, `${p}_`, [{ from: start }], { breaks: [], continues: [] });
+    const t: Targets = { breaks: [], continues: [], throws: [] };
+    const exits = this.block(f.body, `${p}_`, [{ from: start }], t);
     this.node(this.fnEnd, ["([", "])"], "end");
-    this.link(exits, this.fnEnd);
+    this.link([...exits, ...t.throws], this.fnEnd);
     this.lines.push("  end");
   }
 
@@ -111,6 +114,7 @@ class Graph {
       }
       case "rethrow":
         this.step(exits, id, [">", "]"], statementHead(s));
+        t.throws.push({ from: id, label: "throw" });
         return [];
       case "break":
         t.breaks.push(...exits);
@@ -129,10 +133,10 @@ class Graph {
       case "while":
       case "for":
       case "for_of":
-        return this.loop(s.body, id, exits, statementHead(s));
+        return this.loop(s.body, id, exits, statementHead(s), t);
       case "do_while": {
         this.step(exits, id, ["{{", "}}"], "do");
-        const inner: Targets = { breaks: [], continues: [] };
+        const inner: Targets = { breaks: [], continues: [], throws: t.throws };
         const bodyExits = this.block(s.body, `${id}_b`, [{ from: id, label: "loop" }], inner);
         const test = `${id}_test`;
         this.step(
@@ -148,7 +152,7 @@ class Graph {
         return this.tryStmt(s, id, exits, t);
       case "switch": {
         this.step(exits, id, ["{", "}"], statementHead(s));
-        const inner: Targets = { breaks: [], continues: t.continues };
+        const inner: Targets = { breaks: [], continues: t.continues, throws: t.throws };
         let fall: Exit[] = [];
         s.cases.forEach((c, j) => {
           const label = c.test
@@ -169,9 +173,9 @@ class Graph {
     }
   }
 
-  private loop(body: Stmt[], id: string, exits: Exit[], head: string): Exit[] {
+  private loop(body: Stmt[], id: string, exits: Exit[], head: string, t: Targets): Exit[] {
     this.step(exits, id, ["{{", "}}"], head);
-    const inner: Targets = { breaks: [], continues: [] };
+    const inner: Targets = { breaks: [], continues: [], throws: t.throws };
     const bodyExits = this.block(body, `${id}_b`, [{ from: id, label: "loop" }], inner);
     this.link([...bodyExits, ...inner.continues], id);
     return [{ from: id, label: "done" }, ...inner.breaks];
@@ -179,19 +183,24 @@ class Graph {
 
   private tryStmt(s: Extract<Stmt, { k: "try" }>, id: string, exits: Exit[], t: Targets): Exit[] {
     this.step(exits, id, ["[[", "]]"], "try");
-    let out = this.block(s.body, `${id}_b`, [{ from: id }], t);
+    // Inside a try with a finally, rethrows go to that finally first.
+    const inner: Targets = s.finally ? { ...t, throws: [] } : t;
+    let out = this.block(s.body, `${id}_b`, [{ from: id }], inner);
     if (s.catch) {
       const cid = `${id}_catch`;
       const param = s.catch.param ? ` (${printPattern(s.catch.param)})` : "";
       this.node(cid, ["[[", "]]"], `catch${param}`);
       this.link([{ from: id, label: "catch" }], cid);
-      out = [...out, ...this.block(s.catch.body, `${id}_c`, [{ from: cid }], t)];
+      out = [...out, ...this.block(s.catch.body, `${id}_c`, [{ from: cid }], inner)];
     }
     if (s.finally) {
       const fid = `${id}_finally`;
       const thrown: Exit[] = s.catch ? [] : [{ from: id, label: "throw" }];
-      this.step([...out, ...thrown], fid, ["[[", "]]"], "finally");
+      this.step([...out, ...thrown, ...inner.throws], fid, ["[[", "]]"], "finally");
       out = this.block(s.finally, `${id}_f`, [{ from: fid }], t);
+      // The pending throw resumes after the finally.
+      if (thrown.length > 0 || inner.throws.length > 0)
+        t.throws.push({ from: fid, label: "rethrow" });
     }
     return out;
   }

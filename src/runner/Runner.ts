@@ -2,17 +2,22 @@
 // interpreter and parks them again in one fenced statement. A parked instance lives in no
 // process's memory; only the instances of the batch being processed are held (and their leases
 // renewed by the heartbeat until they are persisted).
-import { hostname } from "node:os";
+
 import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { validate } from "../ir/index.js";
 import type { Program } from "../ir/types.js";
 import { advance, decodeState, encodeState, startState } from "../runtime/index.js";
 import type { ConcretePolicy, ErrorValue, Event, InstanceState } from "../runtime/types.js";
 import type { EngineConfig } from "../store/config.js";
 import { logger } from "../store/log.js";
-import type { CallRef, CallWrite, InstanceWrite } from "../store/postgres/queries/persistInstances.js";
+import type {
+  CallRef,
+  CallWrite,
+  InstanceWrite,
+} from "../store/postgres/queries/persistInstances.js";
 import { CHANNEL_INSTANCES } from "../store/postgres/queries/types.js";
-import type { ClaimedInstance, Completion, StoredOutcome, Store } from "../store/Store.js";
+import type { ClaimedInstance, Completion, Store, StoredOutcome } from "../store/Store.js";
 import { decodeValue, encodeValue } from "../values/index.js";
 import { unservedActionError, workerLostError, workflowInternalError } from "./engineErrors.js";
 import { Wakeup } from "./Wakeup.js";
@@ -58,7 +63,9 @@ export class Runner {
     await this.store.heartbeatWorker(this.id, "runner", hostname(), process.pid, []);
     this.maintenance = setInterval(() => void this.maintain(), this.cfg.lockHeartbeatMs);
     for (let i = 0; i < this.loops; i++) this.running.push(this.loop());
-    log.info(`started ${this.id} (lease ${this.cfg.lockTtlMs}ms, heartbeat ${this.cfg.lockHeartbeatMs}ms)`);
+    log.info(
+      `started ${this.id} (lease ${this.cfg.lockTtlMs}ms, heartbeat ${this.cfg.lockHeartbeatMs}ms)`,
+    );
   }
 
   /** Stops claiming, finishes the batches in hand (persisting them), and releases nothing else:
@@ -78,12 +85,19 @@ export class Runner {
     while (!this.stopping) {
       const mark = this.wake.mark();
       try {
-        const claimed = await this.store.claimInstances(this.id, this.batchSize, this.cfg.lockTtlMs);
+        const claimed = await this.store.claimInstances(
+          this.id,
+          this.batchSize,
+          this.cfg.lockTtlMs,
+        );
         errorDelay = 50;
         if (claimed.length === 0) {
           const next = await this.store.nextInstanceWakeMs();
           // +5 ms: a deadline computed from the database clock must have passed when we claim.
-          const ms = Math.min(this.cfg.pollIntervalMs, next === null ? Number.POSITIVE_INFINITY : next + 5);
+          const ms = Math.min(
+            this.cfg.pollIntervalMs,
+            next === null ? Number.POSITIVE_INFINITY : next + 5,
+          );
           await this.wake.wait(ms, mark);
           continue;
         }
@@ -114,7 +128,10 @@ export class Runner {
             problems = [(e as Error).message];
           }
           if (problems.length > 0)
-            return { ok: false, reason: `workflow "${v.name}" version "${v.version}" has an invalid IR: ${problems.slice(0, 5).join("; ")}` };
+            return {
+              ok: false,
+              reason: `workflow "${v.name}" version "${v.version}" has an invalid IR: ${problems.slice(0, 5).join("; ")}`,
+            };
           return { ok: true, program };
         },
         (e: Error): LoadedProgram => {
@@ -145,11 +162,18 @@ export class Runner {
       const w = await this.advanceOne(inst, mine, dispatch, abandon);
       writes.push(w);
     }
-    const persisted = await this.store.persistInstances({ instances: writes, dispatch, delivered, abandon });
+    const persisted = await this.store.persistInstances({
+      instances: writes,
+      dispatch,
+      delivered,
+      abandon,
+    });
     for (const w of writes) {
       if (!persisted.has(w.id)) {
         this.stats.dropped++;
-        log.warn(`instance ${w.id}: lease lost (fence ${w.fence} superseded); dropped without writing`);
+        log.warn(
+          `instance ${w.id}: lease lost (fence ${w.fence} superseded); dropped without writing`,
+        );
       } else if (w.status === "completed") {
         this.stats.completed++;
         log.debug(`instance ${w.id} completed`);
@@ -161,8 +185,21 @@ export class Runner {
   }
 
   /** Advances one instance; never throws: a deterministic failure fails the instance once. */
-  private async advanceOne(inst: ClaimedInstance, outcomes: StoredOutcome[], dispatch: CallWrite[], abandon: CallRef[]): Promise<InstanceWrite> {
-    const base = { id: inst.id, fence: inst.fence, resultJson: null, errorJson: null, timerId: null, sleepMs: null, stepsAdded: 0 };
+  private async advanceOne(
+    inst: ClaimedInstance,
+    outcomes: StoredOutcome[],
+    dispatch: CallWrite[],
+    abandon: CallRef[],
+  ): Promise<InstanceWrite> {
+    const base = {
+      id: inst.id,
+      fence: inst.fence,
+      resultJson: null,
+      errorJson: null,
+      timerId: null,
+      sleepMs: null,
+      stepsAdded: 0,
+    };
     const fail = (error: ErrorValue, state: string | null = inst.state): InstanceWrite => ({
       ...base,
       status: "failed",
@@ -176,7 +213,10 @@ export class Runner {
     let state: InstanceState;
     const events: Event[] = [];
     try {
-      state = inst.state === null ? startState(program, decodeValue(inst.input as never) as unknown[]) : decodeState(inst.state);
+      state =
+        inst.state === null
+          ? startState(program, decodeValue(inst.input as never) as unknown[])
+          : decodeState(inst.state);
       for (const o of outcomes) {
         const value = decodeValue(o.result as never);
         events.push({
@@ -185,9 +225,14 @@ export class Runner {
           outcome: o.success ? { ok: true, value } : { ok: false, error: value as ErrorValue },
         });
       }
-      if (inst.timerDue && inst.timerId !== null) events.push({ type: "timer", timerId: inst.timerId });
+      if (inst.timerDue && inst.timerId !== null)
+        events.push({ type: "timer", timerId: inst.timerId });
     } catch (e) {
-      return fail(workflowInternalError(`could not load the state of instance ${inst.id}: ${(e as Error).message}`));
+      return fail(
+        workflowInternalError(
+          `could not load the state of instance ${inst.id}: ${(e as Error).message}`,
+        ),
+      );
     }
 
     let r: ReturnType<typeof advance>;
@@ -211,14 +256,17 @@ export class Runner {
             policyJson: JSON.stringify(c.policy satisfies ConcretePolicy),
           });
         } else if (c.type === "sleep") {
-          if (r.blocked.type === "timer" && r.blocked.timerId === c.timerId) sleepMs = Math.max(0, c.durationMs);
+          if (r.blocked.type === "timer" && r.blocked.timerId === c.timerId)
+            sleepMs = Math.max(0, c.durationMs);
         } else if (c.type === "abandon") {
           for (const callId of c.callIds) abandon.push({ instanceId: inst.id, callId });
         }
       }
       stateText = encodeState(r.state);
     } catch (e) {
-      return fail(workflowInternalError(`could not store the workflow's values: ${(e as Error).message}`));
+      return fail(
+        workflowInternalError(`could not store the workflow's values: ${(e as Error).message}`),
+      );
     }
     const steps = { stepsAdded: r.steps };
     const b = r.blocked;
@@ -237,7 +285,15 @@ export class Runner {
       return { ...fail(b.outcome.error, null), ...steps };
     }
     dispatch.push(...instDispatch);
-    if (b.type === "timer") return { ...base, ...steps, status: "sleeping", state: stateText, timerId: b.timerId, sleepMs };
+    if (b.type === "timer")
+      return {
+        ...base,
+        ...steps,
+        status: "sleeping",
+        state: stateText,
+        timerId: b.timerId,
+        sleepMs,
+      };
     return { ...base, ...steps, status: "waiting", state: stateText };
   }
 
@@ -282,14 +338,21 @@ export class Runner {
       log.warn(
         `worker lease expired on ${n} action call(s): ${stranded
           .slice(0, 5)
-          .map((c) => `${c.action} (instance ${c.instanceId}, call ${c.callId}, attempt ${c.attempts})`)
+          .map(
+            (c) =>
+              `${c.action} (instance ${c.instanceId}, call ${c.callId}, attempt ${c.attempts})`,
+          )
           .join(", ")}; requeued where attempts remain`,
       );
   }
 
   private async failUnserved(): Promise<void> {
     const grace = this.cfg.unservedActionGraceMs;
-    const stranded = await this.store.findUnservedActions(grace, Math.max(this.cfg.lockTtlMs, 3 * this.cfg.lockHeartbeatMs), 200);
+    const stranded = await this.store.findUnservedActions(
+      grace,
+      Math.max(this.cfg.lockTtlMs, 3 * this.cfg.lockHeartbeatMs),
+      200,
+    );
     if (stranded.length === 0) return;
     const items: Completion[] = stranded.map((c) => ({
       instanceId: c.instanceId,

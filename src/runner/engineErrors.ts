@@ -17,7 +17,12 @@ export function unservedActionError(action: string, graceMs: number): ErrorValue
 }
 
 /** A worker died (stopped renewing its lease) while running an attempt. */
-export function workerLostError(action: string, attempt: number, maxAttempts: number, worker: string | null): ErrorValue {
+export function workerLostError(
+  action: string,
+  attempt: number,
+  maxAttempts: number,
+  worker: string | null,
+): ErrorValue {
   return make(
     "WorkerLostError",
     `the worker running action \`${action}\` (attempt ${attempt} of ${maxAttempts}) stopped renewing its lease` +

@@ -1,3 +1,3 @@
+export * from "./engineErrors.js";
 export { Runner, type RunnerOptions } from "./Runner.js";
 export { Wakeup } from "./Wakeup.js";
-export * from "./engineErrors.js";

@@ -15,7 +15,9 @@ export const BUILTIN_FUNCTION_IMPLS: Record<BuiltinFunction, Fn> = {
   BigInt: n((v: string | number | bigint | boolean) => BigInt(v)),
   parseInt: n(parseInt),
   parseFloat: n(parseFloat),
+  // biome-ignore lint/suspicious/noGlobalIsNan: the global (coercing) isNaN is the whitelisted one
   isNaN: n(isNaN),
+  // biome-ignore lint/suspicious/noGlobalIsFinite: the global (coercing) isFinite is the whitelisted one
   isFinite: n(isFinite),
   "Array.isArray": (v) => Array.isArray(v),
   "Array.from": (v) => Array.from(v as Iterable<unknown>),
@@ -25,8 +27,9 @@ export const BUILTIN_FUNCTION_IMPLS: Record<BuiltinFunction, Fn> = {
   "Object.entries": n(Object.entries),
   "Object.fromEntries": n(Object.fromEntries),
   "Object.assign": n(Object.assign),
-  "JSON.stringify": n((v: unknown, _r?: unknown, indent?: string | number) =>
-    JSON.stringify(v, null, indent),
+  "JSON.stringify": n((v: unknown, replacer?: unknown, indent?: string | number) =>
+    // Only an allow-list array of keys can be a replacer here (functions are not values).
+    JSON.stringify(v, Array.isArray(replacer) ? (replacer as string[]) : null, indent),
   ),
   "JSON.parse": n((s: string) => JSON.parse(s)),
   "Number.isInteger": n(Number.isInteger),

@@ -6,11 +6,11 @@
 // error is raised as `Thrown` (catchable), malformed IR as `InterpreterError`.
 import type { ArrayItem, Expr, Pattern, Span } from "../ir/types.js";
 import { isErrorValue } from "../values/index.js";
+import { setOwn } from "../values/json.js";
 import { BUILTIN_CONSTANT_VALUES, BUILTIN_FUNCTION_IMPLS } from "./builtins.js";
 import { InterpreterError, throwError } from "./errors.js";
 import { METHOD_IMPLS } from "./methods.js";
 import { arith, describe, getProp, iterate, plus, toKey } from "./valueOps.js";
-import { setOwn } from "../values/json.js";
 
 /** Variables visible to an expression: a call frame's flat environment, plus one child scope
  *  per `.map`/`.filter` callback being evaluated. */
@@ -24,8 +24,26 @@ export interface Scope {
 const SHORT: unique symbol = Symbol("short-circuit");
 
 const BINARY_OPS = new Set([
-  "+", "-", "*", "/", "%", "**", "===", "!==", "==", "!=", "<", "<=", ">", ">=", "<<", ">>",
-  ">>>", "&", "|", "^",
+  "+",
+  "-",
+  "*",
+  "/",
+  "%",
+  "**",
+  "===",
+  "!==",
+  "==",
+  "!=",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "<<",
+  ">>",
+  ">>>",
+  "&",
+  "|",
+  "^",
 ]);
 
 function find(name: string, s: Scope | null): Scope | null {
@@ -109,7 +127,14 @@ function ev(e: Expr, s: Scope): unknown {
           setOwn(out, key, evalExpr(p.value, s));
         } else {
           const v = evalExpr(p.expr, s);
-          if (typeof v === "string" || (v !== null && typeof v === "object" && !(v instanceof Map) && !(v instanceof Set) && !(v instanceof Date))) {
+          if (
+            typeof v === "string" ||
+            (v !== null &&
+              typeof v === "object" &&
+              !(v instanceof Map) &&
+              !(v instanceof Set) &&
+              !(v instanceof Date))
+          ) {
             const src = Object(v) as Record<string, unknown>;
             for (const k of Object.keys(src)) setOwn(out, k, src[k]);
           }
@@ -154,7 +179,11 @@ function ev(e: Expr, s: Scope): unknown {
       const r = evalExpr(e.right, s);
       if (e.op === "in") {
         if (r === null || typeof r !== "object") {
-          return throwError("TypeError", `Cannot use 'in' operator to search for '${toKey(l)}' in ${describe(r)}`, e.span);
+          return throwError(
+            "TypeError",
+            `Cannot use 'in' operator to search for '${toKey(l)}' in ${describe(r)}`,
+            e.span,
+          );
         }
         // Own properties only: prototype members are not values in a workflow.
         return Object.hasOwn(r, toKey(l));
@@ -185,7 +214,11 @@ function ev(e: Expr, s: Scope): unknown {
       if (recv === SHORT) return SHORT;
       if (recv === null || recv === undefined) {
         if (e.optional) return SHORT;
-        return throwError("TypeError", `Cannot read properties of ${recv} (reading '${e.method}')`, e.span);
+        return throwError(
+          "TypeError",
+          `Cannot read properties of ${recv} (reading '${e.method}')`,
+          e.span,
+        );
       }
       if (!Object.hasOwn(METHOD_IMPLS, e.method)) {
         return throwError("TypeError", `${e.method} is not a whitelisted method`, e.span);

@@ -10,9 +10,6 @@ import type {
   ActionStmt,
   AssignStmt,
   CallStmt,
-  DoWhileStmt,
-  ForOfStmt,
-  ForStmt,
   FunctionDef,
   GatherStmt,
   Program,
@@ -21,9 +18,14 @@ import type {
   Stmt,
   SwitchStmt,
   TryStmt,
-  WhileStmt,
 } from "../ir/types.js";
-import { encodeValue, errorToValue, UnserializableValueError } from "../values/index.js";
+import {
+  decodeValue,
+  encodeValue,
+  errorToValue,
+  UnserializableValueError,
+} from "../values/index.js";
+import { setOwn } from "../values/json.js";
 import { InterpreterError, makeError, Thrown, throwError, where } from "./errors.js";
 import {
   bindPattern,
@@ -40,10 +42,6 @@ import { evalPolicy } from "./policy.js";
 import type { Completion, Entry, Frame, State } from "./state.js";
 import type { Command, Outcome } from "./types.js";
 import { arith, getProp, iterate, toKey } from "./valueOps.js";
-import { decodeValue } from "../values/index.js";
-import { setOwn } from "../values/json.js";
-
-const LOOPS = new Set(["while", "do_while", "for", "for_of"]);
 
 export class Machine {
   readonly commands: Command[] = [];
@@ -108,6 +106,15 @@ export class Machine {
   }
 
   finish(outcome: Outcome): void {
+    if (outcome.ok) {
+      // The result must be storable: a cyclic object is a readable failure, not a crash later.
+      try {
+        encodeValue(outcome.value, "the workflow result");
+      } catch (e) {
+        const why = e instanceof UnserializableValueError ? e.message : String(e);
+        outcome = { ok: false, error: makeError("TypeError", why, this.span) };
+      }
+    }
     this.st.done = outcome;
     this.st.frames = [];
     this.st.wait = null;
@@ -119,7 +126,12 @@ export class Machine {
     const fnId = nodeIndex(this.program).fnByName.get(fnName);
     if (fnId === undefined) throw new InterpreterError(`unknown function ${fnName}`);
     const fn = this.node<FunctionDef>(fnId);
-    const frame: Frame = { fn: fnId, env: {}, k: [{ t: "seq", list: this.id(fn.body), i: 0 }], call };
+    const frame: Frame = {
+      fn: fnId,
+      env: {},
+      k: [{ t: "seq", list: this.id(fn.body), i: 0 }],
+      call,
+    };
     this.st.frames.push(frame);
     const s = this.scope();
     fn.params.forEach((p, i) => {
@@ -163,12 +175,14 @@ export class Machine {
 
   private budgetError() {
     let span = this.span;
+    let inLoop = false;
     outer: for (let f = this.st.frames.length - 1; f >= 0; f--) {
       const k = (this.st.frames[f] as Frame).k;
       for (let i = k.length - 1; i >= 0; i--) {
         const e = k[i] as Entry;
         if (e.t === "loop") {
           span = this.node<{ span: Span }>(e.node).span;
+          inLoop = true;
           break outer;
         }
       }
@@ -176,7 +190,7 @@ export class Machine {
     const loc = span ? `${span.file}:${span.line}` : "<unknown>";
     return makeError(
       "StepBudgetExceeded",
-      `workflow exceeded its step budget of ${this.budget} steps while executing ${LOOPS.size && span ? "the code" : "code"} at ${loc} (a runaway loop?)`,
+      `workflow exceeded its step budget of ${this.budget} steps ${inLoop ? "in the loop at" : "at"} ${loc}`,
       span,
     );
   }
@@ -397,7 +411,9 @@ export class Machine {
         push(stmt.body);
         return;
     }
-    throw new InterpreterError(`unknown statement kind ${JSON.stringify((stmt as { k: unknown }).k)}`);
+    throw new InterpreterError(
+      `unknown statement kind ${JSON.stringify((stmt as { k: unknown }).k)}`,
+    );
   }
 
   private assign(stmt: AssignStmt, s: Scope): void {
@@ -413,7 +429,8 @@ export class Machine {
     if (t.k === "lname") {
       get = () => lookup(t.name, s, t.span);
       set = (v) => {
-        if (!Object.hasOwn(s.vars, t.name)) throwError("ReferenceError", `${t.name} is not defined`, t.span);
+        if (!Object.hasOwn(s.vars, t.name))
+          throwError("ReferenceError", `${t.name} is not defined`, t.span);
         setOwn(s.vars, t.name, v);
       };
     } else {
@@ -451,7 +468,11 @@ export class Machine {
         return decodeValue(encodeValue(a, `args[${i}]`));
       } catch (e) {
         if (!(e instanceof UnserializableValueError)) throw e;
-        return throwError("TypeError", `argument ${i + 1} of action \`${call.action}\`: ${e.message}`, call.span);
+        return throwError(
+          "TypeError",
+          `argument ${i + 1} of action \`${call.action}\`: ${e.message}`,
+          call.span,
+        );
       }
     });
     const policy = evalPolicy(call, s);
@@ -530,7 +551,7 @@ export class Machine {
       if (typeof v !== "number" && typeof v !== "string") throw new TypeError(`got ${typeof v}`);
       ms = Math.max(0, parseDuration(v));
     } catch (e) {
-      return throwError("TypeError", `sleep duration: ${(e as Error).message}`, stmt.span);
+      throwError("TypeError", `sleep duration: ${(e as Error).message}`, stmt.span);
     }
     const timerId = this.st.nextTimerId++;
     this.commands.push({ type: "sleep", timerId, durationMs: ms });
@@ -560,7 +581,7 @@ export class Machine {
       this.guard(() => {
         for (const c of w.calls) {
           const o = outcomes.get(c.id);
-          if (!o || !o.ok) break;
+          if (!o?.ok) break;
           const stmt = this.node<ActionStmt>(c.stmt);
           this.span = stmt.span;
           if (stmt.target) bindPattern(stmt.target, o.value, s);
@@ -580,7 +601,9 @@ export class Machine {
       const values = w.calls.map((id) => {
         const o = outcomes.get(id) as Outcome;
         if (w.mode === "all") return (o as { value: unknown }).value;
-        return o.ok ? { status: "fulfilled", value: o.value } : { status: "rejected", reason: o.error };
+        return o.ok
+          ? { status: "fulfilled", value: o.value }
+          : { status: "rejected", reason: o.error };
       });
       if (stmt.target) bindPattern(stmt.target, values, s);
     });
@@ -593,10 +616,18 @@ function setProp(obj: unknown, key: string, v: unknown, span: Span): void {
     throwError("TypeError", `Cannot set properties of ${obj} (setting '${key}')`, span);
   }
   if (typeof obj !== "object") {
-    throwError("TypeError", `Cannot create property '${key}' on ${typeof obj} '${String(obj)}'`, span);
+    throwError(
+      "TypeError",
+      `Cannot create property '${key}' on ${typeof obj} '${String(obj)}'`,
+      span,
+    );
   }
   if (obj instanceof Map || obj instanceof Set || obj instanceof Date) {
-    throwError("TypeError", `Cannot set property '${key}' on a ${obj.constructor.name} (it would not be stored; use its methods)`, span);
+    throwError(
+      "TypeError",
+      `Cannot set property '${key}' on a ${obj.constructor.name} (it would not be stored; use its methods)`,
+      span,
+    );
   }
   if (Array.isArray(obj) && key === "length") {
     obj.length = v as number;

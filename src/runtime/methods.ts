@@ -2,7 +2,7 @@
 // native prototype of the receiver's kind (string, number, bigint, boolean, array, Map, Set,
 // Date); plain objects and error values only have `toString`. Deviations, for storable and
 // deterministic results: `keys`/`values`/`entries` return arrays, not iterators; a Date's
-// `toString` is its ISO form.
+// `toString` is its ISO form; `localeCompare` defaults to the "en" locale.
 import type { BuiltinMethod } from "../ir/builtins.js";
 import type { Span } from "../ir/types.js";
 import { throwError } from "./errors.js";
@@ -67,7 +67,9 @@ export const METHOD_IMPLS: Record<BuiltinMethod, Method> = {
   charAt: native("charAt"),
   at: native("at"),
   concat: native("concat"),
-  localeCompare: native("localeCompare"),
+  // A fixed default locale keeps the result independent of the host's locale.
+  localeCompare: (recv, args, span) =>
+    native("localeCompare")(recv, [args[0], args[1] ?? "en", ...args.slice(2)], span),
   join: native("join"),
   flat: native("flat"),
   toReversed: native("toReversed"),

@@ -4,7 +4,8 @@
 // Invariant: the numbering depends only on the program's content without spans — keys are
 // visited in sorted order, `span` and undefined fields are skipped — so a program compiled in
 // memory and the same program loaded back from JSON (Postgres jsonb reorders keys) agree.
-// Every object and every array met in that walk (statement lists included) gets a number.
+// Every object and every array met in that walk (statement lists included) gets a number; the
+// walk is a tree walk (the IR has no cycles), so shared subtrees do not shift the numbering.
 import type { Program } from "../ir/types.js";
 import { InterpreterError } from "./errors.js";
 
@@ -23,8 +24,9 @@ export function nodeIndex(program: Program): NodeIndex {
   const ids = new Map<object, number>();
   const visit = (x: unknown): void => {
     if (x === null || typeof x !== "object") return;
-    if (ids.has(x)) return;
-    ids.set(x, nodes.length);
+    // A subtree shared by identity (in memory) is numbered at each occurrence, as its JSON
+    // copy would be; any of its numbers resolves to equal content.
+    if (!ids.has(x)) ids.set(x, nodes.length);
     nodes.push(x);
     if (Array.isArray(x)) {
       for (const y of x) visit(y);
@@ -52,6 +54,7 @@ export function idOf(program: Program, node: object): number {
 
 export function nodeAt<T>(program: Program, id: number): T {
   const n = nodeIndex(program).nodes[id];
-  if (n === undefined) throw new InterpreterError(`no IR node #${id} in program ${program.workflow}`);
+  if (n === undefined)
+    throw new InterpreterError(`no IR node #${id} in program ${program.workflow}`);
   return n as T;
 }

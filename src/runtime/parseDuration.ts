@@ -24,7 +24,9 @@ export function parseDuration(d: number | string): number {
     re.lastIndex = pos;
   }
   if (!matched || pos !== s.length) {
-    throw new TypeError(`invalid duration ${JSON.stringify(d)} (use e.g. "500ms", "30s", "2m", "1h")`);
+    throw new TypeError(
+      `invalid duration ${JSON.stringify(d)} (use e.g. "500ms", "30s", "2m", "1h")`,
+    );
   }
   return Math.round(total);
 }

@@ -17,7 +17,11 @@ const NO_BACKOFF = { initialMs: 0, multiplier: 1, maxMs: 0 };
 
 function duration(v: unknown, what: string, span: Span): number {
   if (typeof v !== "number" && typeof v !== "string") {
-    return throwError("TypeError", `${what} must be milliseconds or a duration string, got ${describe(v)}`, span);
+    return throwError(
+      "TypeError",
+      `${what} must be milliseconds or a duration string, got ${describe(v)}`,
+      span,
+    );
   }
   try {
     const ms = parseDuration(v);
@@ -40,15 +44,26 @@ function backoffOf(v: unknown, span: Span): ConcretePolicy["backoff"] {
     const max = getProp(v, "max");
     const m = multiplier === undefined ? 2 : multiplier;
     if (typeof m !== "number" || !Number.isFinite(m) || m <= 0) {
-      return throwError("TypeError", `retry backoff multiplier must be a positive number, got ${describe(m)}`, span);
+      return throwError(
+        "TypeError",
+        `retry backoff multiplier must be a positive number, got ${describe(m)}`,
+        span,
+      );
     }
     return {
       initialMs: initial === undefined ? 0 : duration(initial, "retry backoff initial", span),
       multiplier: m,
-      maxMs: max === undefined || max === null ? Number.MAX_SAFE_INTEGER : duration(max, "retry backoff max", span),
+      maxMs:
+        max === undefined || max === null
+          ? Number.MAX_SAFE_INTEGER
+          : duration(max, "retry backoff max", span),
     };
   }
-  return throwError("TypeError", `retry backoff must be a duration or { initial, multiplier, max }, got ${describe(v)}`, span);
+  return throwError(
+    "TypeError",
+    `retry backoff must be a duration or { initial, multiplier, max }, got ${describe(v)}`,
+    span,
+  );
 }
 
 export function evalPolicy(call: ActionCall, s: Scope): ConcretePolicy {
@@ -63,7 +78,11 @@ export function evalPolicy(call: ActionCall, s: Scope): ConcretePolicy {
     const attempts = r.attempts ? evalExpr(r.attempts, s) : undefined;
     const maxAttempts = attempts === undefined ? 100 : attempts;
     if (typeof maxAttempts !== "number" || !Number.isInteger(maxAttempts) || maxAttempts < 1) {
-      throwError("TypeError", `retry attempts must be a positive integer, got ${describe(maxAttempts)}`, r.span);
+      throwError(
+        "TypeError",
+        `retry attempts must be a positive integer, got ${describe(maxAttempts)}`,
+        r.span,
+      );
     }
     policy = {
       ...policy,

@@ -38,7 +38,13 @@ export interface Frame {
 export type Wait =
   /** One action statement, or a concurrent run of them: `calls` in statement order. */
   | { t: "actions"; calls: { id: number; stmt: number }[]; failed: number | null }
-  | { t: "gather"; stmt: number; mode: "all" | "allSettled"; calls: number[]; failed: number | null }
+  | {
+      t: "gather";
+      stmt: number;
+      mode: "all" | "allSettled";
+      calls: number[];
+      failed: number | null;
+    }
   | { t: "timer"; timerId: number; fired: boolean };
 
 export interface State {
@@ -58,7 +64,7 @@ export interface State {
 
 export function asState(s: InstanceState): State {
   const st = s as unknown as State;
-  if (!st || st.v !== 1) throw new TypeError("advance: not an InstanceState from startState/decodeState");
+  if (st?.v !== 1) throw new TypeError("advance: not an InstanceState from startState/decodeState");
   return st;
 }
 

@@ -2,9 +2,10 @@
 // keep evaluation deterministic across machines:
 // - a Date converts to a string as its ISO form (JS would use the host time zone);
 // - an ErrorValue converts to "Name: message" (as a real Error would).
+
+import type { Span } from "../ir/types.js";
 import { isErrorValue } from "../values/index.js";
 import { throwError } from "./errors.js";
-import type { Span } from "../ir/types.js";
 
 export function toStringPrimitive(v: unknown): unknown {
   if (v instanceof Date) return Number.isNaN(v.getTime()) ? "Invalid Date" : v.toISOString();
@@ -88,11 +89,11 @@ export function arith(op: string, a: any, b: any): unknown {
       return a === b;
     case "!==":
       return a !== b;
-    // biome-ignore lint/suspicious/noDoubleEquals: JavaScript semantics of the workflow body
     case "==":
+      // biome-ignore lint/suspicious/noDoubleEquals: JavaScript semantics of the workflow body
       return a == b;
-    // biome-ignore lint/suspicious/noDoubleEquals: JavaScript semantics of the workflow body
     case "!=":
+      // biome-ignore lint/suspicious/noDoubleEquals: JavaScript semantics of the workflow body
       return a != b;
     case "<":
       return a < b;

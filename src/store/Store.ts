@@ -8,7 +8,15 @@ import type { StoredOutcome } from "./postgres/queries/loadOutcomes.js";
 import type { PersistBatch } from "./postgres/queries/persistInstances.js";
 import type { StrandedCall } from "./postgres/queries/reapActions.js";
 
-export type { ClaimedAction, ClaimedInstance, Completion, InstanceOutcome, PersistBatch, StoredOutcome, StrandedCall };
+export type {
+  ClaimedAction,
+  ClaimedInstance,
+  Completion,
+  InstanceOutcome,
+  PersistBatch,
+  StoredOutcome,
+  StrandedCall,
+};
 
 export interface Store {
   migrate(): Promise<string[]>;
@@ -27,15 +35,29 @@ export interface Store {
   findExpiredActionLeases(limit: number): Promise<StrandedCall[]>;
   findUnservedActions(graceMs: number, liveMs: number, limit: number): Promise<StrandedCall[]>;
   // workers
-  claimActions(worker: string, actions: string[], limit: number, leaseMs: number): Promise<ClaimedAction[]>;
+  claimActions(
+    worker: string,
+    actions: string[],
+    limit: number,
+    leaseMs: number,
+  ): Promise<ClaimedAction[]>;
   nextActionDueMs(actions: string[]): Promise<number | null>;
   renewActionLeases(worker: string, leaseMs: number): Promise<number>;
   completeActions(items: Completion[], opts?: CompleteOptions): Promise<number>;
-  heartbeatWorker(id: string, kind: "worker" | "runner", host: string, pid: number, actions: string[]): Promise<void>;
+  heartbeatWorker(
+    id: string,
+    kind: "worker" | "runner",
+    host: string,
+    pid: number,
+    actions: string[],
+  ): Promise<void>;
   removeWorker(id: string): Promise<void>;
   /** Calls `onNotify(channel, payload)` for each NOTIFY on the channels; returns a closer.
    *  Reconnects after a dropped connection and calls `onNotify(channel, "")` then (a wake-up
    *  may have been missed). */
-  listen(channels: string[], onNotify: (channel: string, payload: string) => void): Promise<() => Promise<void>>;
+  listen(
+    channels: string[],
+    onNotify: (channel: string, payload: string) => void,
+  ): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }

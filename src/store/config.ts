@@ -22,7 +22,8 @@ function int(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === "") return fallback;
   const n = Number(raw);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got "${raw}"`);
+  if (!Number.isFinite(n) || n < 0)
+    throw new Error(`${name} must be a non-negative number, got "${raw}"`);
   return n;
 }
 
@@ -38,7 +39,9 @@ export function loadConfig(): EngineConfig {
     lockHeartbeatMs: int("WAYMARK_LOCK_HEARTBEAT_MS", Math.max(50, Math.floor(lockTtlMs / 3))),
     unservedActionGraceMs: int("WAYMARK_UNSERVED_ACTION_GRACE_MS", 30_000),
     stepBudget: int("WAYMARK_STEP_BUDGET", 100_000),
-    logLevel: (["debug", "info", "warn", "error"].includes(level) ? level : "info") as EngineConfig["logLevel"],
+    logLevel: (["debug", "info", "warn", "error"].includes(level)
+      ? level
+      : "info") as EngineConfig["logLevel"],
     userModules: (process.env.WAYMARK_USER_MODULE ?? "")
       .split(",")
       .map((s) => s.trim())

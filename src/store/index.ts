@@ -1,6 +1,6 @@
-export type { Store } from "./Store.js";
+export { DEFAULT_DATABASE_URL, type EngineConfig, loadConfig } from "./config.js";
+export { listMigrations, migrate } from "./postgres/migrate.js";
 export { PostgresStore } from "./postgres/PostgresStore.js";
-export { migrate, listMigrations } from "./postgres/migrate.js";
-export { getPool, closePools, withTransaction } from "./postgres/pool.js";
+export { closePools, getPool, withTransaction } from "./postgres/pool.js";
 export { VersionConflictError } from "./postgres/queries/registerVersion.js";
-export { loadConfig, DEFAULT_DATABASE_URL, type EngineConfig } from "./config.js";
+export type { Store } from "./Store.js";

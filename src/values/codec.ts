@@ -200,7 +200,7 @@ function decode(j: Json, defs: Map<number, unknown> | null, defId?: number): unk
       if (!defs) throw new TypeError("decodeValue: graph reference outside encodeGraph data");
       return decode(v as Json, defs, j.id as number);
     case "ref":
-      if (!defs || !defs.has(j.id as number)) throw new TypeError(`decode: unknown reference ${j.id}`);
+      if (!defs?.has(j.id as number)) throw new TypeError(`decode: unknown reference ${j.id}`);
       return defs.get(j.id as number);
     default:
       throw new TypeError(`decode: unknown tag ${JSON.stringify(j[TAG])}`);

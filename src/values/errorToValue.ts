@@ -69,7 +69,8 @@ export function errorToValue(e: unknown, depth = 0): ErrorValue {
     }
     if (Object.hasOwn(e, "cause") && !Object.hasOwn(out, "cause")) {
       const cause = (e as { cause?: unknown }).cause;
-      out.cause = cause instanceof Error && depth < 5 ? errorToValue(cause, depth + 1) : storable(cause);
+      out.cause =
+        cause instanceof Error && depth < 5 ? errorToValue(cause, depth + 1) : storable(cause);
     }
     return out;
   }

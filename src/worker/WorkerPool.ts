@@ -44,13 +44,20 @@ export class WorkerPool {
 
   /** Pids of the live children (tests kill them). */
   pids(): number[] {
-    return this.slots.flatMap((s) => (s.child?.pid !== undefined && s.child.exitCode === null ? [s.child.pid] : []));
+    return this.slots.flatMap((s) =>
+      s.child?.pid !== undefined && s.child.exitCode === null ? [s.child.pid] : [],
+    );
   }
 
   private spawn(slot: Slot): void {
     slot.respawn = undefined;
     const child = fork(childEntry(), [], {
-      env: { ...process.env, ...this.opts.env, WAYMARK_COMPILE: "lazy", WAYMARK_WORKER_INDEX: String(slot.index) },
+      env: {
+        ...process.env,
+        ...this.opts.env,
+        WAYMARK_COMPILE: "lazy",
+        WAYMARK_WORKER_INDEX: String(slot.index),
+      },
       stdio: "inherit",
     });
     this.stats.spawned++;
@@ -65,7 +72,9 @@ export class WorkerPool {
       if (Date.now() - slot.startedAt > STABLE_MS) slot.failures = 0;
       slot.failures++;
       const delay = Math.min(100 * 2 ** (slot.failures - 1), 10_000);
-      log.error(`worker ${slot.index} (pid ${child.pid}) exited (code ${code}, signal ${signal}); respawning in ${delay}ms`);
+      log.error(
+        `worker ${slot.index} (pid ${child.pid}) exited (code ${code}, signal ${signal}); respawning in ${delay}ms`,
+      );
       slot.respawn = setTimeout(() => this.spawn(slot), delay);
     });
   }
@@ -77,7 +86,8 @@ export class WorkerPool {
       this.slots.map((slot) => {
         if (slot.respawn) clearTimeout(slot.respawn);
         const child = slot.child;
-        if (!child || child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+        if (!child || child.exitCode !== null || child.signalCode !== null)
+          return Promise.resolve();
         return new Promise<void>((resolve) => {
           child.once("exit", () => resolve());
           child.kill("SIGTERM");

@@ -51,8 +51,11 @@ export class WorkerProcess {
     await this.beat();
     this.heartbeat = setInterval(() => void this.beat(), this.cfg.lockHeartbeatMs);
     this.loopDone = this.loop();
-    log.info(`started ${this.id} serving ${names.length} action(s): ${names.join(", ") || "(none)"}`);
-    if (names.length === 0) log.warn("this worker serves no actions: check WAYMARK_USER_MODULE / --module");
+    log.info(
+      `started ${this.id} serving ${names.length} action(s): ${names.join(", ") || "(none)"}`,
+    );
+    if (names.length === 0)
+      log.warn("this worker serves no actions: check WAYMARK_USER_MODULE / --module");
   }
 
   async stop(): Promise<void> {
@@ -70,7 +73,13 @@ export class WorkerProcess {
 
   private async beat(): Promise<void> {
     try {
-      await this.store.heartbeatWorker(this.id, "worker", hostname(), process.pid, this.actions.names());
+      await this.store.heartbeatWorker(
+        this.id,
+        "worker",
+        hostname(),
+        process.pid,
+        this.actions.names(),
+      );
       await this.store.renewActionLeases(this.id, this.cfg.lockTtlMs);
     } catch (e) {
       log.warn(`heartbeat failed: ${(e as Error).message}`);
@@ -88,11 +97,19 @@ export class WorkerProcess {
       }
       const mark = this.wake.mark();
       try {
-        const claimed = await this.store.claimActions(this.id, names, Math.min(free, MAX_BATCH), this.cfg.lockTtlMs);
+        const claimed = await this.store.claimActions(
+          this.id,
+          names,
+          Math.min(free, MAX_BATCH),
+          this.cfg.lockTtlMs,
+        );
         errorDelay = 50;
         if (claimed.length === 0) {
           const due = await this.store.nextActionDueMs(names);
-          const ms = Math.min(this.cfg.pollIntervalMs, due === null ? Number.POSITIVE_INFINITY : due + 2);
+          const ms = Math.min(
+            this.cfg.pollIntervalMs,
+            due === null ? Number.POSITIVE_INFINITY : due + 2,
+          );
           await this.wake.wait(ms, mark);
           continue;
         }
@@ -116,12 +133,16 @@ export class WorkerProcess {
       args = [];
       log.error(`could not decode arguments of ${call.action}: ${(e as Error).message}`);
     }
-    log.debug(`run ${call.action} instance ${call.instanceId} call ${call.callId} attempt ${call.attempt}`);
+    log.debug(
+      `run ${call.action} instance ${call.instanceId} call ${call.callId} attempt ${call.attempt}`,
+    );
     const p = executeAction(call, def?.fn, args, this.id, this.shutdownCtrl.signal)
       .then((completion) => {
         this.stats.completed++;
         if (completion.kind !== "completed")
-          log.debug(`${call.action} attempt ${call.attempt} ${completion.kind}: ${completion.resultJson.slice(0, 200)}`);
+          log.debug(
+            `${call.action} attempt ${call.attempt} ${completion.kind}: ${completion.resultJson.slice(0, 200)}`,
+          );
         this.enqueue(completion);
       })
       .finally(() => {
@@ -151,7 +172,9 @@ export class WorkerProcess {
           delay = 50;
         } catch (e) {
           this.pending.unshift(...batch);
-          log.warn(`recording ${batch.length} outcome(s) failed, retrying: ${(e as Error).message}`);
+          log.warn(
+            `recording ${batch.length} outcome(s) failed, retrying: ${(e as Error).message}`,
+          );
           await new Promise((r) => setTimeout(r, delay));
           delay = Math.min(delay * 2, 5000);
         }

@@ -5,9 +5,9 @@ import { loadConfig } from "../store/config.js";
 import { logger } from "../store/log.js";
 import { PostgresStore } from "../store/postgres/PostgresStore.js";
 import { closePools } from "../store/postgres/pool.js";
+import type { ActionFn } from "./executeAction.js";
 import { loadUserModules } from "./loadUserModules.js";
 import { WorkerProcess } from "./WorkerProcess.js";
-import type { ActionFn } from "./executeAction.js";
 
 const log = logger("worker");
 
@@ -31,7 +31,9 @@ async function main(): Promise<void> {
     log.info(`${signal}: finishing in-flight actions`);
     const graceMs = Number(process.env.WAYMARK_SHUTDOWN_GRACE_MS ?? 30_000);
     const hard = setTimeout(() => {
-      log.warn(`in-flight actions did not finish within ${graceMs}ms; exiting (their leases will expire)`);
+      log.warn(
+        `in-flight actions did not finish within ${graceMs}ms; exiting (their leases will expire)`,
+      );
       process.exit(1);
     }, graceMs);
     hard.unref();

@@ -31,12 +31,23 @@ export async function executeAction(
   let result: Result;
   try {
     if (!fn) {
-      result = { ok: false, error: errorToValue(new Error(`action \`${call.action}\` is not registered in this worker`)) };
+      result = {
+        ok: false,
+        error: errorToValue(
+          new Error(`action \`${call.action}\` is not registered in this worker`),
+        ),
+      };
     } else {
       const run = (async (): Promise<Result> => {
         try {
           const value = await actionStorage.run(
-            { signal: ctrl.signal, attempt: call.attempt, instanceId: call.instanceId, callId: call.callId, action: call.action },
+            {
+              signal: ctrl.signal,
+              attempt: call.attempt,
+              instanceId: call.instanceId,
+              callId: call.callId,
+              action: call.action,
+            },
             () => fn(...args),
           );
           return { ok: true, value };
@@ -64,10 +75,19 @@ export async function executeAction(
     shutdown.removeEventListener("abort", onShutdown);
   }
 
-  const base = { instanceId: call.instanceId, callId: call.callId, attempt: call.attempt, worker, startedAt, delayMs: 0 };
+  const base = {
+    instanceId: call.instanceId,
+    callId: call.callId,
+    attempt: call.attempt,
+    worker,
+    startedAt,
+    delayMs: 0,
+  };
   if (result.ok) {
     try {
-      const resultJson = JSON.stringify(encodeValue(result.value, `result of action \`${call.action}\``));
+      const resultJson = JSON.stringify(
+        encodeValue(result.value, `result of action \`${call.action}\``),
+      );
       return { ...base, kind: "completed", success: true, resultJson };
     } catch (e) {
       result = { ok: false, error: errorToValue(e) };
@@ -76,6 +96,7 @@ export async function executeAction(
   const error = result.error;
   const decision = decideRetry(policy, call.attempt, error);
   const resultJson = JSON.stringify(encodeValue(error));
-  if (decision.retry) return { ...base, kind: "retry", success: false, resultJson, delayMs: decision.delayMs };
+  if (decision.retry)
+    return { ...base, kind: "retry", success: false, resultJson, delayMs: decision.delayMs };
   return { ...base, kind: "failed", success: false, resultJson };
 }

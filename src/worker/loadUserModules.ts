@@ -5,7 +5,8 @@ import { pathToFileURL } from "node:url";
 
 export function resolveModuleSpecifier(spec: string): string {
   if (spec.startsWith("file:")) return spec;
-  if (isAbsolute(spec) || spec.startsWith(".") || /\.(m|c)?[jt]sx?$/.test(spec)) return pathToFileURL(resolve(spec)).href;
+  if (isAbsolute(spec) || spec.startsWith(".") || /\.(m|c)?[jt]sx?$/.test(spec))
+    return pathToFileURL(resolve(spec)).href;
   return spec;
 }
 

@@ -48,7 +48,12 @@ test("seed workflows return the documented results", async () => {
     step2: "OLLEH",
     step3: "**OLLEH**",
   });
-  assert.deepEqual(await new wf.ParallelMathWorkflow().run(5), { inputNumber: 5, factorial: 120, fibonacci: 5, errors: [] });
+  assert.deepEqual(await new wf.ParallelMathWorkflow().run(5), {
+    inputNumber: 5,
+    factorial: 120,
+    fibonacci: 5,
+    errors: [],
+  });
   assert.deepEqual(await new wf.ParallelMathWorkflow().run(-1), {
     inputNumber: -1,
     factorial: null,
@@ -73,13 +78,21 @@ test("seed workflows return the documented results", async () => {
     noteCount: 2,
     summary: "wrote the first program; met Babbage",
   });
-  assert.deepEqual(await new wf.GuardFallbackWorkflow().run("bob"), { user: "bob", noteCount: 0, summary: "no notes found" });
+  assert.deepEqual(await new wf.GuardFallbackWorkflow().run("bob"), {
+    user: "bob",
+    noteCount: 0,
+    summary: "no notes found",
+  });
   assert.deepEqual(await new wf.LoopProcessingWorkflow().run(["a", "b", "c"]), {
     count: 3,
     processed: ["processed:a", "processed:b", "processed:c"],
   });
   assert.deepEqual(await new wf.WhileLoopWorkflow().run(3), { target: 3, final: 3, iterations: 3 });
-  assert.deepEqual(await new wf.ErrorHandlingWorkflow().run(false), { attempted: true, recovered: false, message: "success: ok" });
+  assert.deepEqual(await new wf.ErrorHandlingWorkflow().run(false), {
+    attempted: true,
+    recovered: false,
+    message: "success: ok",
+  });
   assert.deepEqual(await new wf.ErrorHandlingWorkflow().run(true), {
     attempted: true,
     recovered: true,
@@ -91,17 +104,35 @@ test("seed workflows return the documented results", async () => {
     errorCount: 2,
   });
   const t0 = Date.now();
-  assert.deepEqual(await new wf.DurableSleepWorkflow().run(1), { seconds: 1, sleptLongEnough: true });
+  assert.deepEqual(await new wf.DurableSleepWorkflow().run(1), {
+    seconds: 1,
+    sleptLongEnough: true,
+  });
   assert.ok(Date.now() - t0 >= 1000);
-  assert.deepEqual(await new wf.DripWorkflow().run(3, 10), ["iteration 1", "iteration 2", "iteration 3"]);
-  assert.deepEqual(await new wf.LoopReturnWorkflow().run([4, 8, 15, 16], 15), { found: true, value: 15, checked: 3 });
-  assert.deepEqual(await new wf.LoopReturnWorkflow().run([4, 8], 99), { found: false, value: null, checked: 2 });
+  assert.deepEqual(await new wf.DripWorkflow().run(3, 10), [
+    "iteration 1",
+    "iteration 2",
+    "iteration 3",
+  ]);
+  assert.deepEqual(await new wf.LoopReturnWorkflow().run([4, 8, 15, 16], 15), {
+    found: true,
+    value: 15,
+    checked: 3,
+  });
+  assert.deepEqual(await new wf.LoopReturnWorkflow().run([4, 8], 99), {
+    found: false,
+    value: null,
+    checked: 2,
+  });
 });
 
 test("retries: succeeds on attempt 3 of 4; exhausts 3 of 3 and is caught by name", async () => {
   assert.deepEqual(await new ex.RetryCounterWorkflow().run("x"), { label: "x", attempt: 3 });
   const tag = `exhaust-${Date.now()}`;
-  assert.equal(await new flows.RetryExhaustWorkflow().run(tag), `caught: attempt 3 of ${tag} failed`);
+  assert.equal(
+    await new flows.RetryExhaustWorkflow().run(tag),
+    `caught: attempt 3 of ${tag} failed`,
+  );
   const starts = ledger.readLedger(LEDGER).filter((l) => l.tag === tag && l.event === "start");
   assert.deepEqual(
     starts.map((l) => l.attempt),
@@ -121,7 +152,9 @@ test("1000-wide fan-out, empty fan-out, sleeps in a loop, try per item, early re
   const t0 = performance.now();
   assert.equal(await new ex.WideFanOutWorkflow().run(1000), 1001000);
   const ms = performance.now() - t0;
-  console.log(`# 1000-wide fan-out: 1002 actions in ${ms.toFixed(0)} ms = ${((1002 / ms) * 1000).toFixed(0)} actions/s`);
+  console.log(
+    `# 1000-wide fan-out: 1002 actions in ${ms.toFixed(0)} ms = ${((1002 / ms) * 1000).toFixed(0)} actions/s`,
+  );
   assert.equal(await new ex.WideFanOutWorkflow().run(0), 0);
   const s0 = Date.now();
   assert.equal(await new ex.SleepLoopWorkflow().run(3, 50), 3);
@@ -154,7 +187,10 @@ test("values round-trip losslessly through inputs, action args and results", asy
     missing: undefined,
     nested: { list: [1, undefined, { d: new Date(1) }] },
   };
-  const out = (await new ex.ValueRoundTripWorkflow().run(input)) as { echoed: unknown; again: unknown };
+  const out = (await new ex.ValueRoundTripWorkflow().run(input)) as {
+    echoed: unknown;
+    again: unknown;
+  };
   assert.deepStrictEqual(out.echoed, input);
   assert.deepStrictEqual(out.again, input);
   assert.ok(Object.hasOwn(out.again as object, "missing"), "an undefined field survives");
@@ -165,7 +201,10 @@ test("an unserializable input throws at the call site and writes nothing", async
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
   const before = (await c.query("select count(*)::int as n from waymark_instances")).rows[0].n;
-  await assert.rejects(() => new ex.ValueRoundTripWorkflow().run({ cb: () => 1 } as never), /function/);
+  await assert.rejects(
+    () => new ex.ValueRoundTripWorkflow().run({ cb: () => 1 } as never),
+    /function/,
+  );
   const afterN = (await c.query("select count(*)::int as n from waymark_instances")).rows[0].n;
   await c.end();
   assert.equal(afterN, before);
@@ -180,11 +219,17 @@ test("concurrent mode overlaps independent calls; sequential mode does not (ledg
     return [start, end] as const;
   };
   const c = `conc-${Date.now()}`;
-  assert.deepEqual(await new flows.LedgerConcurrentWorkflow().run(c, 300), [`${c}-a:done`, `${c}-b:done`]);
+  assert.deepEqual(await new flows.LedgerConcurrentWorkflow().run(c, 300), [
+    `${c}-a:done`,
+    `${c}-b:done`,
+  ]);
   const [ca, cb] = [interval(`${c}-a`), interval(`${c}-b`)];
   assert.ok(ca[0] < cb[1] && cb[0] < ca[1], `concurrent calls overlap: ${ca} vs ${cb}`);
   const s = `seq-${Date.now()}`;
-  assert.deepEqual(await new flows.LedgerSequentialWorkflow().run(s, 300), [`${s}-a:done`, `${s}-b:done`]);
+  assert.deepEqual(await new flows.LedgerSequentialWorkflow().run(s, 300), [
+    `${s}-a:done`,
+    `${s}-b:done`,
+  ]);
   const [sa, sb] = [interval(`${s}-a`), interval(`${s}-b`)];
   assert.ok(sa[1] <= sb[0], `sequential calls do not overlap: ${sa} then ${sb}`);
   // The examples' own pair, timed from the outside.
@@ -200,9 +245,13 @@ test("concurrent mode overlaps independent calls; sequential mode does not (ledg
 
 test("handles: status and cancel of a sleeping instance", async () => {
   const h = await new flows.SleepThenActWorkflow().start(60_000, 1);
-  for (let i = 0; i < 100 && (await h.status()) !== "sleeping"; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 100 && (await h.status()) !== "sleeping"; i++)
+    await new Promise((r) => setTimeout(r, 50));
   assert.equal(await h.status(), "sleeping");
   await h.cancel();
   assert.equal(await h.status(), "cancelled");
-  await assert.rejects(h.result(), (e: Error) => e.name === "WorkflowFailedError" && /cancel/i.test(e.message));
+  await assert.rejects(
+    h.result(),
+    (e: Error) => e.name === "WorkflowFailedError" && /cancel/i.test(e.message),
+  );
 });

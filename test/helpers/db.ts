@@ -5,7 +5,8 @@ import { createHash, randomBytes } from "node:crypto";
 import pg from "pg";
 import { listMigrations, migrate } from "../../src/store/postgres/migrate.js";
 
-export const BASE_URL = process.env.WAYMARK_TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
+export const BASE_URL =
+  process.env.WAYMARK_TEST_DATABASE_URL ?? "postgresql://postgres@127.0.0.1:5432/postgres";
 const TEMPLATE = "waymark_tpl";
 /** Serializes template creation and copies across concurrently running test files. */
 const TEMPLATE_LOCK = 7_265_902_114;

@@ -31,20 +31,30 @@ export interface EngineProcess {
   exited: Promise<number | null>;
 }
 
-export async function startEngine(opts: { databaseUrl: string; modules: string[]; env?: Record<string, string> }): Promise<EngineProcess> {
-  const proc = spawn(process.execPath, ["--conditions=waymark-dev", "--import", "tsx", ENTRY], {
-    cwd: ROOT,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: {
-      ...process.env,
-      ...FAST_ENV,
-      ...opts.env,
-      WAYMARK_DATABASE_URL: opts.databaseUrl,
-      WAYMARK_USER_MODULE: opts.modules.join(","),
-      WAYMARK_LOG_LEVEL: opts.env?.WAYMARK_LOG_LEVEL ?? "info",
+export async function startEngine(opts: {
+  databaseUrl: string;
+  modules: string[];
+  env?: Record<string, string>;
+  args?: string[];
+}): Promise<EngineProcess> {
+  const args = opts.args ?? [];
+  const proc = spawn(
+    process.execPath,
+    ["--conditions=waymark-dev", "--import", "tsx", ENTRY, ...args],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        ...FAST_ENV,
+        ...opts.env,
+        WAYMARK_DATABASE_URL: opts.databaseUrl,
+        WAYMARK_USER_MODULE: opts.modules.join(","),
+        WAYMARK_LOG_LEVEL: opts.env?.WAYMARK_LOG_LEVEL ?? "info",
+      },
     },
-  });
+  );
   let text = "";
   const listeners = new Set<() => void>();
   const onData = (d: Buffer) => {
@@ -78,7 +88,8 @@ export async function startEngine(opts: { databaseUrl: string; modules: string[]
     },
     workerPids() {
       const started = new Map<string, number>();
-      for (const m of text.matchAll(/worker (\d+) started \(pid (\d+)\)/g)) started.set(m[1] as string, Number(m[2]));
+      for (const m of text.matchAll(/worker (\d+) started \(pid (\d+)\)/g))
+        started.set(m[1] as string, Number(m[2]));
       return [...started.values()].filter((pid) => {
         try {
           process.kill(pid, 0);
@@ -98,7 +109,9 @@ export async function startEngine(opts: { databaseUrl: string; modules: string[]
     },
     exited,
   };
-  const workers = Number(opts.env?.WAYMARK_WORKER_COUNT ?? FAST_ENV.WAYMARK_WORKER_COUNT);
+  const workers = args.includes("--no-workers")
+    ? 0
+    : Number(opts.env?.WAYMARK_WORKER_COUNT ?? FAST_ENV.WAYMARK_WORKER_COUNT);
   await engine.waitFor(/running: runner/);
   // Wait until every worker child has registered its actions.
   if (workers > 0) {

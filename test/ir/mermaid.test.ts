@@ -89,3 +89,21 @@ test("labels escape #, &, quotes and angle brackets", async () => {
     "const #35;t0 = a #amp;#amp; #quot;#lt;x#gt;#quot;",
   );
 });
+
+test("a rethrow inside try/finally goes through the finally, then to the end", () => {
+  const body: Stmt[] = [
+    {
+      k: "try",
+      body: [act("y", call("work", []))],
+      catch: { param: pname("err"), body: [{ k: "rethrow", name: "err", span: sp() }], span: sp() },
+      finally: [act(undefined, call("cleanup", []))],
+      span: sp(),
+    },
+  ];
+  const text = mermaid(program([fn("run", [], body)]));
+  const has = (s: string) => assert.ok(text.includes(s), `missing ${s}\n${text}`);
+  has("run__0_c_0 -->|throw| run__0_finally");
+  has("run__0_f_0 --> run__end");
+  has("run__0_finally -->|rethrow| run__end");
+  assert.ok(!text.includes("run__0_c_0 -->|throw| run__end"));
+});

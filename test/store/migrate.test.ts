@@ -18,7 +18,9 @@ function migrateInChild(url: string): Promise<{ code: number | null; out: string
     const pg = (await import("pg")).default; const c = new pg.Client({ connectionString: process.env.URL });
     await c.connect(); const applied = await m.migrate(c); await c.end(); console.log(JSON.stringify(applied)); })`;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ["--import", "tsx", "-e", code], { env: { ...process.env, URL: url } });
+    const child = spawn(process.execPath, ["--import", "tsx", "-e", code], {
+      env: { ...process.env, URL: url },
+    });
     let out = "";
     child.stdout.on("data", (d) => (out += d));
     child.stderr.on("data", (d) => (out += d));
@@ -37,7 +39,9 @@ test("two processes migrating at once apply each migration exactly once", async 
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
   try {
-    const rows = (await c.query("select name from waymark_migrations order by id")).rows.map((r) => r.name);
+    const rows = (await c.query("select name from waymark_migrations order by id")).rows.map(
+      (r) => r.name,
+    );
     assert.deepEqual(rows, names);
     // Idempotent: a third run applies nothing.
     assert.deepEqual(await migrate(c), []);

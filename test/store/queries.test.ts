@@ -16,13 +16,21 @@ after(async () => {
   await db.drop();
 });
 
-const policy = JSON.stringify({ maxAttempts: 3, exceptionTypes: null, backoff: { initialMs: 0, multiplier: 2, maxMs: 0 }, timeoutMs: null });
+const policy = JSON.stringify({
+  maxAttempts: 3,
+  exceptionTypes: null,
+  backoff: { initialMs: 0, multiplier: 2, maxMs: 0 },
+  timeoutMs: null,
+});
 
 test("a version is immutable: same IR is accepted again, a different IR is an error", async () => {
   const id1 = await store.registerVersion("wf", "v1", { b: 1, a: [1, 2] });
   const id2 = await store.registerVersion("wf", "v1", { a: [1, 2], b: 1 });
   assert.equal(id1, id2);
-  await assert.rejects(store.registerVersion("wf", "v1", { a: [1, 3], b: 1 }), VersionConflictError);
+  await assert.rejects(
+    store.registerVersion("wf", "v1", { a: [1, 3], b: 1 }),
+    VersionConflictError,
+  );
   const id3 = await store.registerVersion("wf", "v2", { a: 1 });
   assert.notEqual(id3, id1);
 });
@@ -37,7 +45,11 @@ test("concurrent claims with SKIP LOCKED never hand one instance to two runners"
   assert.equal(new Set(all).size, all.length, "no instance claimed twice");
   const more = await store.claimInstances("late", 500, 60_000);
   assert.equal(all.length + more.length, 200, "all claimable exactly once");
-  assert.equal((await store.claimInstances("later", 500, 60_000)).length, 0, "leased rows are not reclaimable");
+  assert.equal(
+    (await store.claimInstances("later", 500, 60_000)).length,
+    0,
+    "leased rows are not reclaimable",
+  );
 });
 
 test("fencing: after a lease expires and another runner reclaims, the stale runner writes nothing", async () => {
@@ -51,19 +63,37 @@ test("fencing: after a lease expires and another runner reclaims, the stale runn
   assert.equal(Number(b.fence), Number(a.fence) + 1);
   const write = (fence: string, state: string) => ({
     instances: [
-      { id, fence, status: "waiting" as const, state, resultJson: null, errorJson: null, timerId: null, sleepMs: null, stepsAdded: 1 },
+      {
+        id,
+        fence,
+        status: "waiting" as const,
+        state,
+        resultJson: null,
+        errorJson: null,
+        timerId: null,
+        sleepMs: null,
+        stepsAdded: 1,
+      },
     ],
-    dispatch: [{ instanceId: id, callId: 1, action: `act_${state}`, argsJson: "[]", policyJson: policy }],
+    dispatch: [
+      { instanceId: id, callId: 1, action: `act_${state}`, argsJson: "[]", policyJson: policy },
+    ],
     delivered: [],
     abandon: [],
   });
   const stale = await store.persistInstances(write(a.fence, "stale"));
   assert.equal(stale.size, 0);
-  const calls0 = await store.pool.query("select count(*)::int as n from waymark_action_calls where instance_id = $1", [id]);
+  const calls0 = await store.pool.query(
+    "select count(*)::int as n from waymark_action_calls where instance_id = $1",
+    [id],
+  );
   assert.equal(calls0.rows[0].n, 0, "stale runner dispatched nothing");
   const fresh = await store.persistInstances(write(b.fence, "fresh"));
   assert.deepEqual([...fresh], [id]);
-  const row = await store.pool.query("select state, lease_owner from waymark_instances where id = $1", [id]);
+  const row = await store.pool.query(
+    "select state, lease_owner from waymark_instances where id = $1",
+    [id],
+  );
   assert.equal(row.rows[0].state, "fresh");
   assert.equal(row.rows[0].lease_owner, null);
   // Re-dispatching the same call id is an insert-if-absent no-op.
@@ -77,12 +107,28 @@ test("action claims charge the attempt first; completions are fenced on (call, a
   const [inst] = (await store.claimInstances("R", 100, 60_000)).filter((c) => c.id === id);
   assert.ok(inst);
   await store.persistInstances({
-    instances: [{ id, fence: inst.fence, status: "waiting", state: "s", resultJson: null, errorJson: null, timerId: null, sleepMs: null, stepsAdded: 1 }],
+    instances: [
+      {
+        id,
+        fence: inst.fence,
+        status: "waiting",
+        state: "s",
+        resultJson: null,
+        errorJson: null,
+        timerId: null,
+        sleepMs: null,
+        stepsAdded: 1,
+      },
+    ],
     dispatch: [{ instanceId: id, callId: 7, action: "x", argsJson: "[1]", policyJson: policy }],
     delivered: [],
     abandon: [],
   });
-  assert.equal((await store.claimActions("w1", ["y"], 10, 60_000)).length, 0, "only served actions are claimed");
+  assert.equal(
+    (await store.claimActions("w1", ["y"], 10, 60_000)).length,
+    0,
+    "only served actions are claimed",
+  );
   const [call] = await store.claimActions("w1", ["x"], 10, 60_000);
   assert.ok(call);
   assert.equal(call.attempt, 1);

@@ -17,7 +17,6 @@ export const REFUSED_EXPRESSIONS: ReadonlyMap<ts.SyntaxKind, DiagnosticCode> = n
   [ts.SyntaxKind.JsxSelfClosingElement, "WM226"],
   [ts.SyntaxKind.JsxFragment, "WM226"],
   [ts.SyntaxKind.PrivateIdentifier, "WM215"],
-  [ts.SyntaxKind.OmittedExpression, "WM226"],
 ]);
 
 /** Expression kinds with a lowering (see lower/expressions.ts and lower/effects.ts). The
@@ -53,4 +52,6 @@ export const LOWERED_EXPRESSIONS: ReadonlySet<ts.SyntaxKind> = new Set([
   ts.SyntaxKind.BinaryExpression,
   ts.SyntaxKind.ConditionalExpression,
   ts.SyntaxKind.SpreadElement,
+  // Holes (`[a, , b]`) lower to `undefined` items in lowerItems / patterns.
+  ts.SyntaxKind.OmittedExpression,
 ]);

@@ -44,6 +44,16 @@ export const LOWERED_STATEMENTS: ReadonlySet<ts.SyntaxKind> = new Set([
 ]);
 
 /** Display name for messages (`ForInStatement` → "for...in"). */
+const NAMES: ReadonlyMap<ts.SyntaxKind, string> = new Map([
+  [ts.SyntaxKind.EnumDeclaration, "enum"],
+  [ts.SyntaxKind.ModuleDeclaration, "namespace"],
+  [ts.SyntaxKind.ImportEqualsDeclaration, "import"],
+  [ts.SyntaxKind.ImportDeclaration, "import"],
+  [ts.SyntaxKind.ExportDeclaration, "export"],
+  [ts.SyntaxKind.ExportAssignment, "export"],
+  [ts.SyntaxKind.NamespaceExportDeclaration, "export"],
+]);
+
 export function statementName(kind: ts.SyntaxKind): string {
-  return ts.SyntaxKind[kind] ?? String(kind);
+  return NAMES.get(kind) ?? ts.SyntaxKind[kind] ?? String(kind);
 }

@@ -21,7 +21,7 @@ export function lowerExpr(ctx: FnCtx, node: ts.Expression, pos?: Position): Expr
   while (ts.isExpressionWithTypeArguments(e)) e = skipOuter(e.expression);
   const span = ctx.span(e);
   const refused = REFUSED_EXPRESSIONS.get(e.kind);
-  if (refused) return ctx.refused(refused, e, { name: ts.SyntaxKind[e.kind] ?? "" });
+  if (refused) return ctx.refused(refused, e, { name: e.getText(ctx.sf).slice(0, 40) });
   switch (e.kind) {
     case ts.SyntaxKind.StringLiteral:
     case ts.SyntaxKind.NoSubstitutionTemplateLiteral:
@@ -60,9 +60,14 @@ export function lowerExpr(ctx: FnCtx, node: ts.Expression, pos?: Position): Expr
     case ts.SyntaxKind.NewExpression:
       return lowerNew(ctx, e as ts.NewExpression);
     case ts.SyntaxKind.AwaitExpression: {
-      const name = ctx.temp();
+      // The temporary is named once the operand's own effects are lowered, so temporaries
+      // are numbered in evaluation order.
+      let name = "";
       lowerAwait(ctx, e, (e as ts.AwaitExpression).expression, {
-        pattern: () => ({ k: "pname", name, span }),
+        pattern: () => {
+          name = ctx.temp();
+          return { k: "pname", name, span };
+        },
         decl: "const",
       });
       return { k: "name", name, span };

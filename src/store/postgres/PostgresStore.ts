@@ -5,7 +5,11 @@ import { listenChannels } from "./listen.js";
 import { migrate } from "./migrate.js";
 import { getPool } from "./pool.js";
 import { claimActions, nextActionDueMs, renewActionLeases } from "./queries/claimActions.js";
-import { claimInstances, nextInstanceWakeMs, renewInstanceLeases } from "./queries/claimInstances.js";
+import {
+  claimInstances,
+  nextInstanceWakeMs,
+  renewInstanceLeases,
+} from "./queries/claimInstances.js";
 import { cancelInstance, readInstance } from "./queries/clientQueries.js";
 import { completeActions } from "./queries/completeActions.js";
 import { insertInstance } from "./queries/insertInstance.js";
@@ -24,23 +28,30 @@ export class PostgresStore implements Store {
     this.pool = getPool(url, poolSize);
   }
   migrate = () => migrate(this.pool);
-  registerVersion = (name: string, version: string, ir: unknown) => registerVersion(this.pool, name, version, ir);
+  registerVersion = (name: string, version: string, ir: unknown) =>
+    registerVersion(this.pool, name, version, ir);
   loadVersion = (id: string) => loadVersion(this.pool, id);
   insertInstance = (v: string, w: string, input: string) => insertInstance(this.pool, v, w, input);
   readInstance = (id: string) => readInstance(this.pool, id);
   cancelInstance = (id: string, err: string) => cancelInstance(this.pool, id, err);
-  claimInstances = (owner: string, limit: number, leaseMs: number) => claimInstances(this.pool, owner, limit, leaseMs);
+  claimInstances = (owner: string, limit: number, leaseMs: number) =>
+    claimInstances(this.pool, owner, limit, leaseMs);
   nextInstanceWakeMs = () => nextInstanceWakeMs(this.pool);
-  renewInstanceLeases = (owner: string, ids: string[], leaseMs: number) => renewInstanceLeases(this.pool, owner, ids, leaseMs);
+  renewInstanceLeases = (owner: string, ids: string[], leaseMs: number) =>
+    renewInstanceLeases(this.pool, owner, ids, leaseMs);
   loadOutcomes = (ids: string[]) => loadOutcomes(this.pool, ids);
   persistInstances: Store["persistInstances"] = (b) => persistInstances(this.pool, b);
   findExpiredActionLeases = (limit: number) => findExpiredActionLeases(this.pool, limit);
-  findUnservedActions = (graceMs: number, liveMs: number, limit: number) => findUnservedActions(this.pool, graceMs, liveMs, limit);
-  claimActions = (w: string, a: string[], limit: number, leaseMs: number) => claimActions(this.pool, w, a, limit, leaseMs);
+  findUnservedActions = (graceMs: number, liveMs: number, limit: number) =>
+    findUnservedActions(this.pool, graceMs, liveMs, limit);
+  claimActions = (w: string, a: string[], limit: number, leaseMs: number) =>
+    claimActions(this.pool, w, a, limit, leaseMs);
   nextActionDueMs = (a: string[]) => nextActionDueMs(this.pool, a);
   renewActionLeases = (w: string, leaseMs: number) => renewActionLeases(this.pool, w, leaseMs);
-  completeActions: Store["completeActions"] = (items, opts) => completeActions(this.pool, items, opts);
-  heartbeatWorker: Store["heartbeatWorker"] = (id, kind, host, pid, actions) => heartbeatWorker(this.pool, id, kind, host, pid, actions);
+  completeActions: Store["completeActions"] = (items, opts) =>
+    completeActions(this.pool, items, opts);
+  heartbeatWorker: Store["heartbeatWorker"] = (id, kind, host, pid, actions) =>
+    heartbeatWorker(this.pool, id, kind, host, pid, actions);
   removeWorker = (id: string) => removeWorker(this.pool, id);
   listen: Store["listen"] = (channels, onNotify) => listenChannels(this.url, channels, onNotify);
   close = async () => {};

@@ -20,12 +20,17 @@ export function listMigrations(): Migration[] {
   return readdirSync(SQL_DIR)
     .filter((f) => /^\d{4}_.+\.sql$/.test(f))
     .sort()
-    .map((f) => ({ id: Number(f.slice(0, 4)), name: f, sql: readFileSync(join(SQL_DIR, f), "utf8") }));
+    .map((f) => ({
+      id: Number(f.slice(0, 4)),
+      name: f,
+      sql: readFileSync(join(SQL_DIR, f), "utf8"),
+    }));
 }
 
 /** Returns the names of the migrations applied by this call (empty when up to date). */
 export async function migrate(client: pg.Pool | pg.Client | pg.PoolClient): Promise<string[]> {
-  const conn = "connect" in client && "totalCount" in client ? await (client as pg.Pool).connect() : client;
+  const conn =
+    "connect" in client && "totalCount" in client ? await (client as pg.Pool).connect() : client;
   const applied: string[] = [];
   try {
     await conn.query("begin");

@@ -70,7 +70,11 @@ export async function nextActionDueMs(db: Queryable, actions: string[]): Promise
 }
 
 /** Extends the leases of every call this worker is running (heartbeat). */
-export async function renewActionLeases(db: Queryable, worker: string, leaseMs: number): Promise<number> {
+export async function renewActionLeases(
+  db: Queryable,
+  worker: string,
+  leaseMs: number,
+): Promise<number> {
   const res = await db.query({
     name: "waymark_renew_action_leases",
     text: `update waymark_action_calls set lease_expires_at = now() + $2 * interval '1 millisecond'

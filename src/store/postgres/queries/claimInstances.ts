@@ -20,7 +20,12 @@ export interface ClaimedInstance {
   steps: number;
 }
 
-export async function claimInstances(db: Queryable, owner: string, limit: number, leaseMs: number): Promise<ClaimedInstance[]> {
+export async function claimInstances(
+  db: Queryable,
+  owner: string,
+  limit: number,
+  leaseMs: number,
+): Promise<ClaimedInstance[]> {
   const res = await db.query<{
     id: string;
     fence: string;
@@ -80,7 +85,12 @@ export async function nextInstanceWakeMs(db: Queryable): Promise<number | null> 
 }
 
 /** Extends the leases this runner holds (heartbeat). Returns the ids still held. */
-export async function renewInstanceLeases(db: Queryable, owner: string, ids: string[], leaseMs: number): Promise<string[]> {
+export async function renewInstanceLeases(
+  db: Queryable,
+  owner: string,
+  ids: string[],
+  leaseMs: number,
+): Promise<string[]> {
   if (ids.length === 0) return [];
   const res = await db.query<{ id: string }>({
     name: "waymark_renew_instance_leases",

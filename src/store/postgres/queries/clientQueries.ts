@@ -7,7 +7,10 @@ export interface InstanceOutcome {
   error: unknown;
 }
 
-export async function readInstance(db: Queryable, id: string): Promise<InstanceOutcome | undefined> {
+export async function readInstance(
+  db: Queryable,
+  id: string,
+): Promise<InstanceOutcome | undefined> {
   const res = await db.query<InstanceOutcome>({
     name: "waymark_read_instance",
     text: "select status, result, error from waymark_instances where id = $1",
@@ -19,7 +22,11 @@ export async function readInstance(db: Queryable, id: string): Promise<InstanceO
 /** Cancels a non-terminal instance in one statement: bumps the fence (so a runner holding it
  *  commits nothing), abandons its queued and running calls, and notifies waiters. Returns false
  *  when the instance was already terminal. */
-export async function cancelInstance(db: Queryable, id: string, errorJson: string): Promise<boolean> {
+export async function cancelInstance(
+  db: Queryable,
+  id: string,
+  errorJson: string,
+): Promise<boolean> {
   const res = await db.query<{ cancelled: boolean }>({
     name: "waymark_cancel_instance",
     text: `with upd as (

@@ -33,7 +33,11 @@ export interface CompleteOptions {
 }
 
 /** Returns how many completions took effect. */
-export async function completeActions(db: Queryable, items: Completion[], opts: CompleteOptions = {}): Promise<number> {
+export async function completeActions(
+  db: Queryable,
+  items: Completion[],
+  opts: CompleteOptions = {},
+): Promise<number> {
   if (items.length === 0) return 0;
   const res = await db.query<{ applied: string }>({
     name: "waymark_complete_actions",

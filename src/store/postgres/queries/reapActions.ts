@@ -13,7 +13,14 @@ export interface StrandedCall {
   worker: string | null;
 }
 
-type Row = { instance_id: string; call_id: number; action_name: string; attempts: number; policy: unknown; worker: string | null };
+type Row = {
+  instance_id: string;
+  call_id: number;
+  action_name: string;
+  attempts: number;
+  policy: unknown;
+  worker: string | null;
+};
 const toCall = (r: Row): StrandedCall => ({
   instanceId: r.instance_id,
   callId: r.call_id,
@@ -23,7 +30,10 @@ const toCall = (r: Row): StrandedCall => ({
   worker: r.worker,
 });
 
-export async function findExpiredActionLeases(db: Queryable, limit: number): Promise<StrandedCall[]> {
+export async function findExpiredActionLeases(
+  db: Queryable,
+  limit: number,
+): Promise<StrandedCall[]> {
   const res = await db.query<Row>({
     name: "waymark_find_expired_action_leases",
     text: `select instance_id, call_id, action_name, attempts, policy, worker from waymark_action_calls
@@ -36,7 +46,12 @@ export async function findExpiredActionLeases(db: Queryable, limit: number): Pro
 
 /** Queued calls due for longer than `graceMs` whose action no live worker (heartbeat within
  *  `liveMs`) lists. */
-export async function findUnservedActions(db: Queryable, graceMs: number, liveMs: number, limit: number): Promise<StrandedCall[]> {
+export async function findUnservedActions(
+  db: Queryable,
+  graceMs: number,
+  liveMs: number,
+  limit: number,
+): Promise<StrandedCall[]> {
   const res = await db.query<Row>({
     name: "waymark_find_unserved_actions",
     text: `select c.instance_id, c.call_id, c.action_name, c.attempts, c.policy, c.worker

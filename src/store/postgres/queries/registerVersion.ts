@@ -26,7 +26,12 @@ function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
-export async function registerVersion(db: Queryable, name: string, version: string, ir: unknown): Promise<string> {
+export async function registerVersion(
+  db: Queryable,
+  name: string,
+  version: string,
+  ir: unknown,
+): Promise<string> {
   const irText = JSON.stringify(ir);
   // The CTE inserts when absent; otherwise the existing row is read. `ir` comes back so the
   // caller compares it (jsonb normalizes key order, so compare canonical forms).
@@ -51,11 +56,15 @@ export async function registerVersion(db: Queryable, name: string, version: stri
     row = again.rows[0];
     if (!row) throw new Error(`could not register workflow "${name}" version "${version}"`);
   }
-  if (canonical(row.ir) !== canonical(JSON.parse(irText))) throw new VersionConflictError(name, version);
+  if (canonical(row.ir) !== canonical(JSON.parse(irText)))
+    throw new VersionConflictError(name, version);
   return row.id;
 }
 
-export async function loadVersion(db: Queryable, versionId: string): Promise<{ name: string; version: string; ir: unknown }> {
+export async function loadVersion(
+  db: Queryable,
+  versionId: string,
+): Promise<{ name: string; version: string; ir: unknown }> {
   const res = await db.query<{ name: string; version: string; ir: unknown }>(
     "select name, version, ir from waymark_workflow_versions where id = $1",
     [versionId],

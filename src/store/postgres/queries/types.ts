@@ -3,7 +3,14 @@ import type pg from "pg";
 
 export type Queryable = Pick<pg.Pool, "query"> | Pick<pg.PoolClient, "query">;
 
-export type InstanceStatus = "queued" | "running" | "waiting" | "sleeping" | "completed" | "failed" | "cancelled";
+export type InstanceStatus =
+  | "queued"
+  | "running"
+  | "waiting"
+  | "sleeping"
+  | "completed"
+  | "failed"
+  | "cancelled";
 export const TERMINAL_STATUSES: readonly InstanceStatus[] = ["completed", "failed", "cancelled"];
 
 /** Channels: runners wake on `waymark_instances`, workers on `waymark_actions`, clients wait

@@ -23,5 +23,8 @@ export async function removeWorker(db: Queryable, id: string): Promise<void> {
 
 /** Forgets processes that stopped heartbeating long ago (housekeeping, not correctness). */
 export async function pruneWorkers(db: Queryable, olderThanMs: number): Promise<void> {
-  await db.query("delete from waymark_workers where heartbeat_at < now() - $1 * interval '1 millisecond'", [olderThanMs]);
+  await db.query(
+    "delete from waymark_workers where heartbeat_at < now() - $1 * interval '1 millisecond'",
+    [olderThanMs],
+  );
 }

@@ -1,0 +1,21 @@
+// Public surface of the `waymark` package.
+export {
+  type ActionDefinition,
+  type ActionOptions,
+  ActionTimeout,
+  action,
+  actionRegistry,
+  type Backoff,
+  type Duration,
+  RetryPolicy,
+  type RetryPolicyInit,
+  sleep,
+  Workflow,
+  WorkflowFailedError,
+  type WorkflowOptions,
+  workflow,
+  workflowRegistry,
+} from "./client/index.js";
+export type { WorkflowHandle } from "./client/engine.js";
+export { type Diagnostic, UnsupportedPatternError } from "./compiler/index.js";
+export { actionContext } from "./worker/actionContext.js";

@@ -1,0 +1,2 @@
+export { action, actionRegistry, UnsupportedPatternError, Workflow, workflow, workflowRegistry } from "waymark";
+export { hashProgram as hashProgramForTest } from "../../src/ir/index.js";

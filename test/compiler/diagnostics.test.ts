@@ -1,0 +1,183 @@
+// Every refusal: code, message, fix, line and column. `@@` in a case marks where the
+// diagnostic must point (it is removed before compiling).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { DIAGNOSTICS, type DiagnosticCode, compileWorkflowClass, UnsupportedPatternError } from "../../src/compiler/index.js";
+import { describe as describeCode } from "../../src/compiler/diagnostics.js";
+import { compileSource, workflowSource } from "./compileSource.js";
+
+interface Case {
+  code: DiagnosticCode;
+  body?: string;
+  extra?: string;
+  methods?: string;
+  args?: Record<string, string>;
+}
+
+const CASES: Case[] = [
+  { code: "WM101", body: "return @@nope;", args: { name: "nope" } },
+  { code: "WM102", body: "@@console.log(x);", args: { name: "console.log" } },
+  { code: "WM102", body: "@@plain(x);", extra: "function plain(v: unknown) { return v; }\n", args: { name: "plain" } },
+  { code: "WM103", body: "return @@LIMIT;", extra: "const LIMIT = 5;\n", args: { name: "LIMIT" } },
+  {
+    code: "WM104",
+    body: "await anon();",
+    extra: "export const anon = @@action(async () => 1);\n",
+    args: { name: "anon" },
+  },
+  {
+    code: "WM105",
+    body: "await withOpts();",
+    extra: "let t = 5;\nexport const withOpts = action(async function withOpts() {}, @@{ timeout: t });\n",
+    args: { name: "withOpts" },
+  },
+  { code: "WM106", body: "await @@this.nope();", args: { name: "nope" } },
+  {
+    code: "WM107",
+    body: "await @@ghost();",
+    extra: 'import { ghost } from "./missing.js";\n',
+    args: { name: "ghost", spec: "./missing.js" },
+  },
+  {
+    code: "WM108",
+    body: "try { await act(); } catch (e) { if (e instanceof @@x) { return 1; } }",
+    args: { name: "x" },
+  },
+  { code: "WM201", body: 'const u = @@new MyError("x");', args: { name: "MyError" } },
+  { code: "WM202", body: "const t = @@Date.now();", args: { name: "Date.now()" } },
+  { code: "WM202", body: "const t = @@new Date();", args: { name: "new Date()" } },
+  { code: "WM202", body: "const t = @@Math.random();", args: { name: "Math.random()" } },
+  { code: "WM202", body: "const t = @@crypto.randomUUID();", args: { name: "crypto.randomUUID()" } },
+  { code: "WM202", body: "const t = @@performance.now();", args: { name: "performance.now()" } },
+  { code: "WM202", body: "const t = @@process.env.HOME;", args: { name: "process.env.HOME" } },
+  { code: "WM202", body: "@@setTimeout(10);", args: { name: "setTimeout()" } },
+  { code: "WM203", body: "@@await x;" },
+  { code: "WM204", body: '@@throw new Error("x");' },
+  { code: "WM204", body: "try { await act(); } catch (e) { @@throw x; }" },
+  { code: "WM205", body: "const f = @@() => 1;" },
+  { code: "WM205", body: "const f = @@function () { return 1; };" },
+  { code: "WM206", body: "if ((@@x = 1)) { return 1; }" },
+  { code: "WM206", body: "const y = @@x++;" },
+  { code: "WM207", body: "@@delete x.a;" },
+  { code: "WM208", body: "return @@xs.map((v) => v);", args: { name: "map" } },
+  { code: "WM208", body: "await act(@@xs.filter((v) => v));", args: { name: "filter" } },
+  { code: "WM209", body: "const ys = xs.map(@@(v) => { return v; });" },
+  { code: "WM209", body: "const ys = xs.map((v) => @@await act(v));" },
+  { code: "WM210", body: "await Promise.all([@@x]);" },
+  { code: "WM211", body: "const s = @@String.raw`a`;" },
+  { code: "WM212", body: "const y = (x @@, 1);", args: { name: "," } },
+  { code: "WM213", body: "@@STORE.push(1);", extra: "const STORE: number[] = [];\n", args: { name: ".push()" } },
+  { code: "WM213", body: "@@undeclared = 1;", args: { name: "undeclared" } },
+  { code: "WM214", body: "const s = @@xs.sort();", args: { name: "sort" } },
+  { code: "WM215", body: "const v = @@this.value;" },
+  { code: "WM216", body: "const r = @@/a+/;" },
+  { code: "WM217", body: "const p = @@act(1);", args: { name: "act" } },
+  { code: "WM217", body: "const p = @@Promise.all([act(1)]);", args: { name: "Promise.all" } },
+  { code: "WM218", body: "await @@this.runAction(x);" },
+  { code: "WM218", body: "await this.runAction(act(1), @@{ retries: 3 });" },
+  { code: "WM219", body: "await @@Promise.all(xs);", args: { name: "all" } },
+  { code: "WM220", body: "await @@super.toString();", args: { name: "super" } },
+  { code: "WM221", body: "const m = @@import.meta;", args: { name: "import.meta" } },
+  {
+    code: "WM222",
+    body: "return await this.h();",
+    methods: "  async h(y = @@await act()) { return y; }\n",
+  },
+  { code: "WM223", body: "do { x += 1; } while (@@await act());" },
+  { code: "WM223", body: "switch (x) { case @@await act(): return 1; }" },
+  { code: "WM224", body: "const y = @@x?.();" },
+  { code: "WM225", body: "[@@x.a] = [1];" },
+  { code: "WM301", body: "@@using r = x;" },
+  { code: "WM302", body: "@@outer: for (const v of xs) { continue; }" },
+  { code: "WM303", body: "@@for (const k in x) { continue; }" },
+  { code: "WM304", body: "@@class Local {}" },
+  { code: "WM305", body: "@@function local() { return 1; }" },
+  { code: "WM306", body: "await this.h();", methods: "  async *@@h() { yield 1; }\n" },
+  { code: "WM307", body: "@@var v = 1;" },
+  { code: "WM308", body: "@@debugger;" },
+  { code: "WM309", body: "@@for await (const v of xs) { continue; }" },
+  { code: "WM310", body: "let v; for (@@v of xs) { continue; }" },
+  { code: "WM311", body: "@@enum E { A }", args: { name: "enum" } },
+  { code: "WM312", body: "@@with (x) { }" },
+];
+
+function locate(text: string): { source: string; line: number; column: number } {
+  const at = text.indexOf("@@");
+  assert.ok(at >= 0, "case without @@ marker");
+  const before = text.slice(0, at);
+  const lines = before.split("\n");
+  return { source: text.replace("@@", ""), line: lines.length, column: lines[lines.length - 1]!.length + 1 };
+}
+
+for (const c of CASES) {
+  test(`${c.code}: ${(c.body ?? "").replace("@@", "").slice(0, 60)}`, () => {
+    const marked = workflowSource(c.body ?? "", {
+      ...(c.extra ? { extra: c.extra } : {}),
+      ...(c.methods ? { methods: c.methods } : {}),
+    });
+    const { source, line, column } = locate(marked);
+    const [result] = compileSource(source);
+    assert.ok(result, "the workflow class was found");
+    const found = result.diagnostics.find((d) => d.code === c.code && d.line === line && d.column === column);
+    assert.ok(
+      found,
+      `expected ${c.code} at ${line}:${column}, got ${JSON.stringify(result.diagnostics.map((d) => `${d.code}@${d.line}:${d.column}`))}`,
+    );
+    const expected = describeCode(c.code, c.args ?? {});
+    assert.equal(found.message, expected.message);
+    assert.equal(found.fix, expected.fix);
+    assert.equal(found.pattern, DIAGNOSTICS[c.code].pattern);
+    assert.ok(!/\{\w+\}/.test(found.message + found.fix), `unfilled placeholder: ${found.message} ${found.fix}`);
+  });
+}
+
+test("every diagnostic code in the table is exercised (except internal fallbacks)", () => {
+  const covered = new Set(CASES.map((c) => c.code));
+  // WM109/WM110/WM314 are tested below; WM226/WM313 are the explicit fallbacks of the
+  // dispatchers for syntax that cannot occur in a .ts method body (JSX, missing nodes).
+  for (const code of ["WM109", "WM110", "WM314", "WM226", "WM313"]) covered.add(code as DiagnosticCode);
+  assert.deepEqual(Object.keys(DIAGNOSTICS).filter((k) => !covered.has(k as DiagnosticCode)), []);
+});
+
+test("exact wording of a diagnostic (template of the table)", () => {
+  const [r] = compileSource(workflowSource("const t = Date.now();"));
+  assert.equal(r!.diagnostics[0]!.message, "`Date.now()` is nondeterministic and would differ between runs");
+  assert.equal(r!.diagnostics[0]!.fix, "call it inside an action and await the action: `const v = await readValue();`.");
+});
+
+test("WM109: a workflow without run()", () => {
+  const [r] = compileSource(`import { Workflow, workflow } from "waymark";\n@workflow\nexport class NoRun extends Workflow {}\n`);
+  assert.equal(r!.diagnostics[0]!.code, "WM109");
+  assert.equal(r!.diagnostics[0]!.line, 3);
+  assert.equal(r!.diagnostics[0]!.column, 14);
+});
+
+test("WM314: run() must be async", () => {
+  const [r] = compileSource(`import { Workflow, workflow } from "waymark";\n@workflow\nexport class S extends Workflow {\n  run() { return 1; }\n}\n`);
+  assert.deepEqual(r!.diagnostics.map((d) => [d.code, d.line, d.column]), [["WM314", 4, 3]]);
+});
+
+test("WM110 and UnsupportedPatternError: several problems reported at once, toString like tsc", () => {
+  const source = workflowSource("const a = Date.now();\nconst b = Math.random();\nreturn nope;");
+  const [r] = compileSource(source);
+  assert.deepEqual(r!.diagnostics.map((d) => d.code), ["WM202", "WM202", "WM101"]);
+  const file = r!.diagnostics[0]!.file;
+  assert.throws(
+    () => compileWorkflowClass({ file, className: "W" }),
+    (e: unknown) => {
+      assert.ok(e instanceof UnsupportedPatternError);
+      assert.ok(UnsupportedPatternError.is(e));
+      assert.equal(e.diagnostics.length, 3);
+      assert.equal(e.line, 8);
+      assert.equal(e.column, 11);
+      assert.equal(e.pattern, "nondeterministic");
+      const first = e.toString().split("\n")[0];
+      assert.equal(first, `${file}:8:11 - \`Date.now()\` is nondeterministic and would differ between runs. Fix: ${e.fix}`);
+      return true;
+    },
+  );
+  assert.throws(
+    () => compileWorkflowClass({ file, className: "Missing" }),
+    (e: unknown) => e instanceof UnsupportedPatternError && e.diagnostics[0]!.code === "WM110",
+  );
+});

@@ -1,0 +1,283 @@
+// The runner and a worker driven in-process against real Postgres with a hand-built IR
+// (independent of the compiler): dispatch, retries with backoff, durable sleep, fan-out,
+// fencing of a stale runner, and a deterministic failure recorded once.
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import type { Expr, Program, Span, Stmt } from "../../src/ir/types.js";
+import { Runner } from "../../src/runner/Runner.js";
+import { loadConfig } from "../../src/store/config.js";
+import { PostgresStore } from "../../src/store/postgres/PostgresStore.js";
+import { closePools } from "../../src/store/postgres/pool.js";
+import { decodeValue, encodeValue } from "../../src/values/index.js";
+import { actionContext } from "../../src/worker/actionContext.js";
+import type { ActionFn } from "../../src/worker/executeAction.js";
+import { WorkerProcess } from "../../src/worker/WorkerProcess.js";
+import { createTestDb, type TestDb } from "../helpers/db.js";
+
+const span: Span = { file: "t.ts", line: 1, column: 1, endLine: 1, endColumn: 1 };
+const name = (n: string): Expr => ({ k: "name", name: n, span });
+const lit = (v: number | string): Expr => ({ k: "lit", value: v, span });
+const call = (action: string, args: Expr[], attempts?: number) => ({
+  k: "call_action" as const,
+  action,
+  args,
+  ...(attempts
+    ? { retry: { k: "retry" as const, attempts: lit(attempts), backoff: lit(20), span } }
+    : {}),
+  span,
+});
+const program = (wf: string, params: string[], body: Stmt[]): Program => ({
+  k: "program",
+  format: 1,
+  workflow: wf,
+  className: wf,
+  concurrent: false,
+  entry: "run",
+  functions: [
+    {
+      k: "function",
+      name: "run",
+      params: params.map((p) => ({
+        k: "param",
+        target: { k: "pname", name: p, span },
+        rest: false,
+        span,
+      })),
+      body,
+      span,
+    },
+  ],
+  span,
+});
+
+// run(n) { const a = await flaky(n) /* 3 attempts */; await sleep(100);
+//          const ys = await Promise.all([double(a), double(1)]); return ys; }
+const MAIN = program(
+  "main",
+  ["n"],
+  [
+    {
+      k: "action",
+      target: { k: "pname", name: "a", span },
+      decl: "const",
+      call: call("flaky", [name("n")], 3),
+      span,
+    },
+    { k: "sleep", duration: lit(100), span },
+    {
+      k: "gather",
+      mode: "all",
+      target: { k: "pname", name: "ys", span },
+      decl: "const",
+      items: [
+        { k: "gcall", call: call("double", [name("a")]), span },
+        { k: "gcall", call: call("double", [lit(1)]), span },
+      ],
+      span,
+    },
+    { k: "return", value: name("ys"), span },
+  ],
+);
+// run() { const v = await nothing(); return v.x; }  → TypeError, uncaught: fails once.
+const BROKEN = program(
+  "broken",
+  [],
+  [
+    {
+      k: "action",
+      target: { k: "pname", name: "v", span },
+      decl: "const",
+      call: call("nothing", []),
+      span,
+    },
+    {
+      k: "return",
+      value: {
+        k: "member",
+        object: name("v"),
+        property: "x",
+        optional: false,
+        span,
+      } as unknown as Expr,
+      span,
+    },
+  ],
+);
+
+// run() { return await ghost(); }  — no worker serves `ghost`.
+const GHOST = program(
+  "ghost",
+  [],
+  [
+    {
+      k: "action",
+      target: { k: "pname", name: "g", span },
+      decl: "const",
+      call: call("ghost", []),
+      span,
+    },
+    { k: "return", value: name("g"), span },
+  ],
+);
+
+let db: TestDb;
+let store: PostgresStore;
+let runner: Runner;
+let worker: WorkerProcess;
+const attemptsSeen: number[] = [];
+const actions: Record<string, ActionFn> = {
+  flaky: async (n: unknown) => {
+    const { attempt } = actionContext();
+    attemptsSeen.push(attempt);
+    if (attempt < 3) throw new Error(`flaky attempt ${attempt}`);
+    return (n as number) + 1;
+  },
+  double: async (x: unknown) => (x as number) * 2,
+  nothing: async () => null,
+};
+
+before(async () => {
+  db = await createTestDb();
+  store = new PostgresStore(db.url);
+  const cfg = {
+    ...loadConfig(),
+    databaseUrl: db.url,
+    lockTtlMs: 2000,
+    lockHeartbeatMs: 200,
+    pollIntervalMs: 300,
+    concurrentPerWorker: 8,
+    unservedActionGraceMs: 400,
+  };
+  runner = new Runner({ store, config: cfg });
+  worker = new WorkerProcess(store, cfg, {
+    names: () => Object.keys(actions),
+    get: (n) => (actions[n] ? { fn: actions[n] } : undefined),
+  });
+  await runner.start();
+  await worker.start();
+});
+after(async () => {
+  await worker.stop();
+  await runner.stop();
+  await closePools();
+  await db.drop();
+});
+
+async function runToEnd(
+  p: Program,
+  args: unknown[],
+): Promise<{ status: string; result: unknown; error: unknown }> {
+  const v = await store.registerVersion(p.workflow, "v1", p);
+  const id = await store.insertInstance(v, p.workflow, JSON.stringify(encodeValue(args)));
+  for (let i = 0; i < 400; i++) {
+    const row = await store.readInstance(id);
+    if (row && ["completed", "failed", "cancelled"].includes(row.status))
+      return {
+        status: row.status,
+        result: row.result === null ? null : decodeValue(row.result as never),
+        error: row.error === null ? null : decodeValue(row.error as never),
+      };
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error("instance did not finish");
+}
+
+test("runner + worker: retries with backoff, durable sleep, fan-out", async () => {
+  const t0 = Date.now();
+  const out = await runToEnd(MAIN, [5]);
+  assert.equal(out.status, "completed", JSON.stringify(out.error));
+  assert.deepEqual(out.result, [12, 2]);
+  assert.deepEqual(attemptsSeen, [1, 2, 3]);
+  assert.ok(Date.now() - t0 >= 100 + 20 + 40, "sleep and backoff were enforced");
+});
+
+test("a deterministic runtime error fails the instance once with a reason", async () => {
+  const before = runner.stats.failed;
+  const out = await runToEnd(BROKEN, []);
+  assert.equal(out.status, "failed");
+  assert.match(String((out.error as { message: string }).message), /null|x/);
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(runner.stats.failed - before, 1);
+});
+
+test("an action no live worker serves fails after the grace period, naming the action", async () => {
+  const t0 = Date.now();
+  const out = await runToEnd(GHOST, []);
+  assert.equal(out.status, "failed");
+  assert.match(
+    String((out.error as { message: string }).message),
+    /no workers serve action `ghost`/,
+  );
+  assert.ok(Date.now() - t0 >= 400);
+});
+
+test("an IR that fails to load fails the instance once", async () => {
+  const bad = { ...MAIN, workflow: "badir", functions: [] } as Program;
+  const out = await runToEnd(bad, [1]);
+  assert.equal(out.status, "failed");
+  assert.match(String((out.error as { message: string }).message), /invalid IR|run/);
+});
+
+test("two runners share 300 instances: each completes once, no duplicate dispatch", async () => {
+  const SIMPLE = program(
+    "simple",
+    ["n"],
+    [
+      {
+        k: "action",
+        target: { k: "pname", name: "a", span },
+        decl: "const",
+        call: call("double", [name("n")]),
+        span,
+      },
+      { k: "return", value: name("a"), span },
+    ],
+  );
+  const cfg = {
+    ...loadConfig(),
+    databaseUrl: db.url,
+    lockTtlMs: 2000,
+    lockHeartbeatMs: 200,
+    pollIntervalMs: 300,
+  };
+  const second = new Runner({ store, config: cfg });
+  await second.start();
+  try {
+    const v = await store.registerVersion("simple", "v1", SIMPLE);
+    const t0 = performance.now();
+    const ids = await Promise.all(
+      Array.from({ length: 300 }, (_, i) =>
+        store.insertInstance(v, "simple", JSON.stringify(encodeValue([i]))),
+      ),
+    );
+    for (;;) {
+      const r = await store.pool.query(
+        "select count(*)::int as n from waymark_instances where id = any($1::bigint[]) and status = 'completed'",
+        [ids],
+      );
+      if (r.rows[0].n === 300) break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const ms = performance.now() - t0;
+    console.log(
+      `# in-process: 300 one-action workflows in ${ms.toFixed(0)} ms (${((300 / ms) * 1000).toFixed(0)} workflows/s)`,
+    );
+    const res = await store.pool.query(
+      "select id, result from waymark_instances where id = any($1::bigint[])",
+      [ids],
+    );
+    const byId = new Map(res.rows.map((r) => [r.id as string, decodeValue(r.result)]));
+    assert.deepEqual(
+      ids.map((id) => byId.get(id)),
+      Array.from({ length: 300 }, (_, i) => i * 2),
+    );
+    const dup = await store.pool.query(
+      "select count(*)::int as n from waymark_action_attempts where instance_id = any($1::bigint[])",
+      [ids],
+    );
+    assert.equal(dup.rows[0].n, 300, "exactly one attempt per call");
+    assert.ok(second.stats.advanced > 0 && runner.stats.advanced > 0, "both runners took work");
+  } finally {
+    await second.stop();
+  }
+});
