@@ -45,6 +45,7 @@ export class Runner {
   private readonly held = new Set<string>();
   private readonly programs = new Map<string, Promise<LoadedProgram>>();
   private stopping = false;
+  private startedAt = Date.now();
   private running: Promise<void>[] = [];
   private maintenance?: NodeJS.Timeout;
   private unlisten?: () => Promise<void>;
@@ -59,6 +60,7 @@ export class Runner {
   }
 
   async start(): Promise<void> {
+    this.startedAt = Date.now();
     this.unlisten = await this.store.listen([CHANNEL_INSTANCES], () => this.wake.notify());
     await this.store.heartbeatWorker(this.id, "runner", hostname(), process.pid, []);
     this.maintenance = setInterval(() => void this.maintain(), this.cfg.lockHeartbeatMs);
@@ -348,6 +350,8 @@ export class Runner {
 
   private async failUnserved(): Promise<void> {
     const grace = this.cfg.unservedActionGraceMs;
+    // After a restart, workers get the same grace to come up before anything is declared unserved.
+    if (Date.now() - this.startedAt < grace) return;
     const stranded = await this.store.findUnservedActions(
       grace,
       Math.max(this.cfg.lockTtlMs, 3 * this.cfg.lockHeartbeatMs),

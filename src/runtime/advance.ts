@@ -13,6 +13,7 @@
 // command.
 import type { Program } from "../ir/types.js";
 import { errorToValue, isErrorValue } from "../values/index.js";
+import { resumeWait } from "./effects.js";
 import { Machine } from "./machine.js";
 import { asState, type State } from "./state.js";
 import type {
@@ -110,7 +111,7 @@ export function advance(
         m.guard(() => m.enter(program.entry, args, null));
       } else {
         for (const ev of events) apply(st, ev);
-        m.resume();
+        resumeWait(m);
       }
       m.run();
     } catch (e) {

@@ -6,39 +6,21 @@
 // resumes the pending completion — unless `finally` itself completes abruptly, which replaces
 // it. A throw escaping the entry function ends the instance with ok:false.
 import type {
-  ActionCall,
-  ActionStmt,
   AssignStmt,
   CallStmt,
   FunctionDef,
-  GatherStmt,
   Program,
-  SleepStmt,
   Span,
   Stmt,
   SwitchStmt,
   TryStmt,
 } from "../ir/types.js";
-import {
-  decodeValue,
-  encodeValue,
-  errorToValue,
-  UnserializableValueError,
-} from "../values/index.js";
+import { encodeValue, errorToValue, UnserializableValueError } from "../values/index.js";
 import { setOwn } from "../values/json.js";
+import { startActions, startGather, startSleep } from "./effects.js";
 import { InterpreterError, makeError, Thrown, throwError, where } from "./errors.js";
-import {
-  bindPattern,
-  evalExpr,
-  evalItems,
-  lookup,
-  namesRead,
-  patternNames,
-  type Scope,
-} from "./evaluate.js";
+import { bindPattern, evalExpr, evalItems, lookup, type Scope } from "./evaluate.js";
 import { idOf, nodeAt, nodeIndex } from "./nodeIndex.js";
-import { parseDuration } from "./parseDuration.js";
-import { evalPolicy } from "./policy.js";
 import type { Completion, Entry, Frame, State } from "./state.js";
 import type { Command, Outcome } from "./types.js";
 import { arith, getProp, iterate, toKey } from "./valueOps.js";
@@ -47,29 +29,29 @@ export class Machine {
   readonly commands: Command[] = [];
   steps = 0;
   /** Span of what is being executed, for errors raised by native operations. */
-  private span: Span | undefined;
+  span: Span | undefined;
 
   constructor(
-    private readonly program: Program,
+    readonly program: Program,
     readonly st: State,
     private readonly budget: number,
   ) {}
 
-  private node<T>(id: number): T {
+  node<T>(id: number): T {
     return nodeAt<T>(this.program, id);
   }
 
-  private id(node: object): number {
+  id(node: object): number {
     return idOf(this.program, node);
   }
 
-  private frame(): Frame {
+  frame(): Frame {
     const f = this.st.frames[this.st.frames.length - 1];
     if (!f) throw new InterpreterError("no active call frame");
     return f;
   }
 
-  private scope(): Scope {
+  scope(): Scope {
     return { vars: this.frame().env, parent: null };
   }
 
@@ -354,13 +336,13 @@ export class Machine {
         evalExpr(stmt.expr, s);
         return;
       case "action":
-        this.actions(stmt, seq, list, s);
+        startActions(this, stmt, seq, list, s);
         return;
       case "gather":
-        this.gather(stmt, s);
+        startGather(this, stmt, s);
         return;
       case "sleep":
-        this.sleep(stmt, s);
+        startSleep(this, stmt, s);
         return;
       case "call":
         this.enter(stmt.fn, evalItems(stmt.args, s), this.id(stmt));
@@ -456,158 +438,6 @@ export class Machine {
     }
     const bin = op.slice(0, -1);
     set(arith(bin, cur, evalExpr(stmt.value, s)));
-  }
-
-  // ---- effects -------------------------------------------------------------------------
-
-  /** Evaluates one action call: arguments (checked storable), policy; assigns a call id. */
-  private dispatch(call: ActionCall, s: Scope): Command & { type: "dispatch" } {
-    this.span = call.span;
-    const args = evalItems(call.args, s).map((a, i) => {
-      try {
-        return decodeValue(encodeValue(a, `args[${i}]`));
-      } catch (e) {
-        if (!(e instanceof UnserializableValueError)) throw e;
-        return throwError(
-          "TypeError",
-          `argument ${i + 1} of action \`${call.action}\`: ${e.message}`,
-          call.span,
-        );
-      }
-    });
-    const policy = evalPolicy(call, s);
-    return { type: "dispatch", callId: -1, action: call.action, args, policy };
-  }
-
-  private issue(cmds: (Command & { type: "dispatch" })[]): number[] {
-    return cmds.map((c) => {
-      c.callId = this.st.nextCallId++;
-      this.commands.push(c);
-      return c.callId;
-    });
-  }
-
-  private actions(first: ActionStmt, seq: Entry & { t: "seq" }, list: Stmt[], s: Scope): void {
-    const run: ActionStmt[] = [first];
-    if (this.program.concurrent) {
-      const bound = patternNames(first.target);
-      for (let i = seq.i; i < list.length; i++) {
-        const next = list[i] as Stmt;
-        if (next.k !== "action") break;
-        const reads = namesRead(next.call);
-        if ([...reads].some((n) => bound.has(n))) break;
-        patternNames(next.target, bound);
-        run.push(next);
-      }
-    }
-    const cmds: (Command & { type: "dispatch" })[] = [];
-    for (const stmt of run) {
-      try {
-        cmds.push(this.dispatch(stmt.call, s));
-      } catch (e) {
-        // The statement that failed to evaluate runs again (and raises) after the run.
-        if (cmds.length === 0) throw e;
-        break;
-      }
-    }
-    seq.i += cmds.length - 1;
-    const ids = this.issue(cmds);
-    this.st.wait = {
-      t: "actions",
-      calls: ids.map((id, i) => ({ id, stmt: this.id(run[i] as ActionStmt) })),
-      failed: null,
-    };
-  }
-
-  private gather(stmt: GatherStmt, s: Scope): void {
-    const cmds: (Command & { type: "dispatch" })[] = [];
-    for (const item of stmt.items) {
-      if (item.k === "gcall") {
-        cmds.push(this.dispatch(item.call, s));
-        continue;
-      }
-      const src = iterate(evalExpr(item.source, s), item.span);
-      src.forEach((el, i) => {
-        const child: Scope = { vars: {}, parent: s };
-        const given = [el, i, src];
-        item.params.forEach((p, j) => {
-          bindPattern(p, given[j], child);
-        });
-        cmds.push(this.dispatch(item.call, child));
-      });
-    }
-    if (cmds.length === 0) {
-      if (stmt.target) bindPattern(stmt.target, [], s);
-      return;
-    }
-    const ids = this.issue(cmds);
-    this.st.wait = { t: "gather", stmt: this.id(stmt), mode: stmt.mode, calls: ids, failed: null };
-  }
-
-  private sleep(stmt: SleepStmt, s: Scope): void {
-    const v = evalExpr(stmt.duration, s);
-    let ms: number;
-    try {
-      if (typeof v !== "number" && typeof v !== "string") throw new TypeError(`got ${typeof v}`);
-      ms = Math.max(0, parseDuration(v));
-    } catch (e) {
-      throwError("TypeError", `sleep duration: ${(e as Error).message}`, stmt.span);
-    }
-    const timerId = this.st.nextTimerId++;
-    this.commands.push({ type: "sleep", timerId, durationMs: ms });
-    this.st.wait = { t: "timer", timerId, fired: false };
-  }
-
-  /** Resumes the wait when its events are in: binds results or throws the failure. */
-  resume(): boolean {
-    const st = this.st;
-    const w = st.wait;
-    if (!w) return true;
-    if (w.t === "timer") {
-      if (!w.fired) return false;
-      st.wait = null;
-      return true;
-    }
-    const ids = w.t === "actions" ? w.calls.map((c) => c.id) : w.calls;
-    const pending = ids.filter((id) => !st.outcomes.has(id));
-    const failFast = w.t === "actions" || w.mode === "all";
-    if (pending.length > 0 && !(failFast && w.failed !== null)) return false;
-    const outcomes = st.outcomes;
-    st.wait = null;
-    st.outcomes = new Map();
-    if (pending.length > 0) this.commands.push({ type: "abandon", callIds: pending });
-    const s = this.scope();
-    if (w.t === "actions") {
-      this.guard(() => {
-        for (const c of w.calls) {
-          const o = outcomes.get(c.id);
-          if (!o?.ok) break;
-          const stmt = this.node<ActionStmt>(c.stmt);
-          this.span = stmt.span;
-          if (stmt.target) bindPattern(stmt.target, o.value, s);
-        }
-        const failure = w.calls.map((c) => outcomes.get(c.id)).find((o) => o && !o.ok);
-        if (failure && !failure.ok) throw new Thrown(failure.error);
-      });
-      return true;
-    }
-    const stmt = this.node<GatherStmt>(w.stmt);
-    this.span = stmt.span;
-    this.guard(() => {
-      if (w.failed !== null && w.mode === "all") {
-        const o = outcomes.get(w.failed) as Outcome & { ok: false };
-        throw new Thrown(o.error);
-      }
-      const values = w.calls.map((id) => {
-        const o = outcomes.get(id) as Outcome;
-        if (w.mode === "all") return (o as { value: unknown }).value;
-        return o.ok
-          ? { status: "fulfilled", value: o.value }
-          : { status: "rejected", reason: o.error };
-      });
-      if (stmt.target) bindPattern(stmt.target, values, s);
-    });
-    return true;
   }
 }
 

@@ -46,7 +46,7 @@ export interface Store {
   completeActions(items: Completion[], opts?: CompleteOptions): Promise<number>;
   heartbeatWorker(
     id: string,
-    kind: "worker" | "runner",
+    kind: "worker" | "runner" | "starting",
     host: string,
     pid: number,
     actions: string[],

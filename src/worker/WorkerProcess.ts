@@ -6,6 +6,7 @@
 // (call, attempt, running); on shutdown no new call is claimed, in-flight calls finish and are
 // recorded before the process exits (their leases are released by that write).
 import { randomBytes } from "node:crypto";
+import { setMaxListeners } from "node:events";
 import { hostname } from "node:os";
 import { Wakeup } from "../runner/Wakeup.js";
 import type { EngineConfig } from "../store/config.js";
@@ -43,7 +44,10 @@ export class WorkerProcess {
     private readonly store: Store,
     private readonly cfg: EngineConfig,
     private readonly actions: ActionLookup,
-  ) {}
+  ) {
+    // One abort listener per in-flight attempt.
+    setMaxListeners(0, this.shutdownCtrl.signal);
+  }
 
   async start(): Promise<void> {
     const names = this.actions.names();

@@ -1,5 +1,6 @@
 // Entry point of a worker child process (forked by WorkerPool). Imports the user's modules with
 // lazy workflow compilation (workers only need actions), then serves their actions until SIGTERM.
+import { hostname } from "node:os";
 import { actionRegistry } from "../client/index.js";
 import { loadConfig } from "../store/config.js";
 import { logger } from "../store/log.js";
@@ -14,8 +15,19 @@ const log = logger("worker");
 async function main(): Promise<void> {
   process.env.WAYMARK_COMPILE = "lazy";
   const cfg = loadConfig();
-  await loadUserModules(cfg.userModules);
   const store = new PostgresStore(cfg.databaseUrl, 4);
+  // While the user's modules load (seconds for a large TypeScript app), a "starting" row tells
+  // runners not to declare any queued action unserved yet.
+  const startingId = `starting:${hostname()}:${process.pid}`;
+  const beat = () =>
+    store.heartbeatWorker(startingId, "starting", hostname(), process.pid, []).catch(() => {});
+  await beat();
+  const starting = setInterval(beat, cfg.lockHeartbeatMs);
+  try {
+    await loadUserModules(cfg.userModules);
+  } finally {
+    clearInterval(starting);
+  }
   const worker = new WorkerProcess(store, cfg, {
     names: () => actionRegistry.names(),
     get: (name) => {
@@ -24,6 +36,7 @@ async function main(): Promise<void> {
     },
   });
   await worker.start();
+  await store.removeWorker(startingId).catch(() => {});
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

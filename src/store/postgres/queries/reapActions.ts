@@ -45,7 +45,8 @@ export async function findExpiredActionLeases(
 }
 
 /** Queued calls due for longer than `graceMs` whose action no live worker (heartbeat within
- *  `liveMs`) lists. */
+ *  `liveMs`) lists. Nothing is reported while a worker process is still starting (loading the
+ *  user's modules: its actions are not known yet), so a restart never fails calls it will serve. */
 export async function findUnservedActions(
   db: Queryable,
   graceMs: number,
@@ -61,6 +62,9 @@ export async function findUnservedActions(
                select 1 from waymark_workers w
                where w.kind = 'worker' and w.heartbeat_at > now() - $2 * interval '1 millisecond'
                  and c.action_name = any(w.actions))
+             and not exists (
+               select 1 from waymark_workers s
+               where s.kind = 'starting' and s.heartbeat_at > now() - $2 * interval '1 millisecond')
            order by c.scheduled_at limit $3`,
     values: [graceMs, liveMs, limit],
   });

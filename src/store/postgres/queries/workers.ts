@@ -4,7 +4,7 @@ import type { Queryable } from "./types.js";
 export async function heartbeatWorker(
   db: Queryable,
   id: string,
-  kind: "worker" | "runner",
+  kind: "worker" | "runner" | "starting",
   host: string,
   pid: number,
   actions: string[],

@@ -1,0 +1,244 @@
+// Cost counters for one measured phase: Postgres commits, writing transactions and WAL bytes of
+// the bench database, and CPU of the client, the engine process trees and the Postgres server.
+//
+// Invariants:
+// - pg_stat_database.xact_commit is flushed by each backend at most once a second (and an idle
+//   backend may hold its counts longer), so snap() waits 1.1 s first; the background rate measured
+//   by calibrate() (pollers, heartbeats) is subtracted per second of the phase.
+// - Writing transactions are counted exactly from xid consumption (cluster-wide: the bench must be
+//   the only writer, which it is on this machine).
+// - CPU figures are monotonic: a process's reaped children are counted through its
+//   cutime/cstime, so a backend or worker that exits mid-phase still counts.
+import { readdirSync, readFileSync } from "node:fs";
+import pg from "pg";
+
+const TICK_MS = 10; // USER_HZ = 100 on Linux
+
+export const sleepMs = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+interface ProcStat {
+  pid: number;
+  ppid: number;
+  comm: string;
+  /** utime + stime, ms */
+  selfMs: number;
+  /** cutime + cstime (reaped children), ms */
+  childrenMs: number;
+}
+
+function readProcStat(pid: number | string): ProcStat | undefined {
+  try {
+    const s = readFileSync(`/proc/${pid}/stat`, "utf8");
+    const close = s.lastIndexOf(")");
+    const comm = s.slice(s.indexOf("(") + 1, close);
+    const f = s.slice(close + 2).split(" ");
+    // f[0] = state (field 3); utime is field 14 → f[11]
+    return {
+      pid: Number(pid),
+      ppid: Number(f[1]),
+      comm,
+      selfMs: (Number(f[11]) + Number(f[12])) * TICK_MS,
+      childrenMs: (Number(f[13]) + Number(f[14])) * TICK_MS,
+    };
+  } catch {
+    return undefined; // the process went away
+  }
+}
+
+function allProcs(): ProcStat[] {
+  const out: ProcStat[] = [];
+  for (const name of readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const p = readProcStat(name);
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+/** CPU ms of the trees rooted at `roots` (live descendants + every root's reaped children). */
+export function treeCpuMs(roots: number[], procs: ProcStat[] = allProcs()): number {
+  const children = new Map<number, ProcStat[]>();
+  for (const p of procs) {
+    const list = children.get(p.ppid) ?? [];
+    list.push(p);
+    children.set(p.ppid, list);
+  }
+  const byPid = new Map(procs.map((p) => [p.pid, p]));
+  let ms = 0;
+  const seen = new Set<number>();
+  const visit = (p: ProcStat, isRoot: boolean) => {
+    if (seen.has(p.pid)) return;
+    seen.add(p.pid);
+    ms += p.selfMs;
+    if (isRoot) ms += p.childrenMs;
+    for (const c of children.get(p.pid) ?? []) visit(c, false);
+  };
+  for (const r of roots) {
+    const p = byPid.get(r);
+    if (p) visit(p, true);
+  }
+  return ms;
+}
+
+/** CPU ms of every Postgres server on the machine: backends + postmasters' reaped backends. */
+export function serverCpuMs(procs: ProcStat[] = allProcs()): number {
+  const pg = procs.filter((p) => p.comm === "postgres" || p.comm.startsWith("postgres:"));
+  const pids = new Set(pg.map((p) => p.pid));
+  let ms = 0;
+  for (const p of pg) {
+    ms += p.selfMs;
+    if (!pids.has(p.ppid)) ms += p.childrenMs; // a postmaster: its exited backends
+  }
+  return ms;
+}
+
+export function clientCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/** Machine-wide busy share over an interval (from /proc/stat). */
+export function cpuTicks(): { total: number; idle: number } {
+  const first = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+  const f = first.trim().split(/\s+/).slice(1).map(Number);
+  const total = f.slice(0, 8).reduce((a, b) => a + b, 0);
+  return { total, idle: (f[3] ?? 0) + (f[4] ?? 0) };
+}
+
+export interface Snapshot {
+  t: number;
+  commits: number;
+  lsn: string;
+  xid: number;
+  clientMs: number;
+  engineMs: number;
+  serverMs: number;
+  ticks: { total: number; idle: number };
+}
+
+export interface PhaseCost {
+  seconds: number;
+  commits: number;
+  writeXacts: number;
+  walBytes: number;
+  clientCpuMs: number;
+  engineCpuMs: number;
+  serverCpuMs: number;
+  busyPct: number;
+}
+
+export class PgCounters {
+  private readonly client: pg.Client;
+  private idle = { commitsPerS: 0, walPerS: 0, xidPerS: 0 };
+
+  constructor(
+    private readonly url: string,
+    private readonly database: string,
+    /** Pids of the engine's root processes, read at every snapshot (they may change). */
+    private readonly engineRoots: () => number[],
+  ) {
+    this.client = new pg.Client({ connectionString: url });
+  }
+
+  async open(): Promise<this> {
+    await this.client.connect();
+    return this;
+  }
+
+  async close(): Promise<void> {
+    await this.client.end();
+  }
+
+  async snap(settle = true): Promise<Snapshot> {
+    if (settle) await sleepMs(1100);
+    const { rows } = await this.client.query<{ commits: string; lsn: string; xid: string }>(
+      `select xact_commit::bigint as commits, pg_current_wal_lsn()::text as lsn,
+              pg_snapshot_xmax(pg_current_snapshot())::text::bigint as xid
+         from pg_stat_database where datname = $1`,
+      [this.database],
+    );
+    const r = rows[0];
+    if (!r) throw new Error(`database ${this.database} not found in pg_stat_database`);
+    const procs = allProcs();
+    return {
+      t: performance.now(),
+      commits: Number(r.commits),
+      lsn: r.lsn,
+      xid: Number(r.xid),
+      clientMs: clientCpuMs(),
+      engineMs: treeCpuMs(this.engineRoots(), procs),
+      serverMs: serverCpuMs(procs),
+      ticks: cpuTicks(),
+    };
+  }
+
+  private async rawDelta(a: Snapshot, b: Snapshot) {
+    const { rows } = await this.client.query<{ wal: string }>(
+      "select pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn)::bigint as wal",
+      [b.lsn, a.lsn],
+    );
+    return {
+      seconds: (b.t - a.t) / 1000,
+      // the second snapshot's own query is one commit on this connection
+      commits: b.commits - a.commits - 1,
+      walBytes: Number(rows[0]?.wal ?? 0),
+      writeXacts: b.xid - a.xid,
+    };
+  }
+
+  /** Measures the engine's background rate while it is idle. */
+  async calibrate(ms = 2000): Promise<void> {
+    const a = await this.snap();
+    await sleepMs(ms);
+    const b = await this.snap();
+    const d = await this.rawDelta(a, b);
+    this.idle = {
+      commitsPerS: Math.max(0, d.commits / d.seconds),
+      walPerS: Math.max(0, d.walBytes / d.seconds),
+      xidPerS: Math.max(0, d.writeXacts / d.seconds),
+    };
+  }
+
+  idleRates(): { commitsPerS: number; walPerS: number; xidPerS: number } {
+    return { ...this.idle };
+  }
+
+  async delta(a: Snapshot, b: Snapshot): Promise<PhaseCost> {
+    const d = await this.rawDelta(a, b);
+    const total = b.ticks.total - a.ticks.total;
+    return {
+      seconds: d.seconds,
+      commits: Math.max(0, d.commits - this.idle.commitsPerS * d.seconds),
+      writeXacts: Math.max(0, d.writeXacts - this.idle.xidPerS * d.seconds),
+      walBytes: Math.max(0, d.walBytes - this.idle.walPerS * d.seconds),
+      clientCpuMs: b.clientMs - a.clientMs,
+      engineCpuMs: b.engineMs - a.engineMs,
+      serverCpuMs: b.serverMs - a.serverMs,
+      busyPct: total > 0 ? (100 * (total - (b.ticks.idle - a.ticks.idle))) / total : 0,
+    };
+  }
+}
+
+/** Per-action cost fields of a scenario's JSON line. */
+export function perStep(cost: PhaseCost, steps: number): Record<string, number> {
+  return {
+    xacts_per_step: round(cost.commits / steps, 3),
+    write_xacts_per_step: round(cost.writeXacts / steps, 3),
+    wal_bytes_per_step: Math.round(cost.walBytes / steps),
+    client_cpu_ms_per_step: round(cost.clientCpuMs / steps, 3),
+    engine_cpu_ms_per_step: round(cost.engineCpuMs / steps, 3),
+    server_cpu_ms_per_step: round(cost.serverCpuMs / steps, 3),
+    cpu_busy_pct: round(cost.busyPct, 1),
+  };
+}
+
+export function round(x: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
+
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  if (s.length === 0) return Number.NaN;
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))] as number;
+}
