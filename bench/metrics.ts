@@ -3,8 +3,9 @@
 //
 // Invariants:
 // - pg_stat_database.xact_commit is flushed by each backend at most once a second (and an idle
-//   backend may hold its counts longer), so snap() waits 1.1 s first; the background rate measured
-//   by calibrate() (pollers, heartbeats) is subtracted per second of the phase.
+//   backend may hold its counts longer), so snap() waits 1.1 s first. The background rate measured
+//   by calibrate() (pollers, heartbeats) is reported, not subtracted: deltas are raw and cover
+//   the settle time of the closing snapshot too.
 // - Writing transactions are counted exactly from xid consumption (cluster-wide: the bench must be
 //   the only writer, which it is on this machine).
 // - CPU figures are monotonic: a process's reaped children are counted through its
@@ -203,14 +204,16 @@ export class PgCounters {
     return { ...this.idle };
   }
 
+  /** Raw deltas: the engine's background queries during the phase are part of its cost (an idle
+   *  rate measured beforehand does not describe a busy engine, whose loops find work instead). */
   async delta(a: Snapshot, b: Snapshot): Promise<PhaseCost> {
     const d = await this.rawDelta(a, b);
     const total = b.ticks.total - a.ticks.total;
     return {
       seconds: d.seconds,
-      commits: Math.max(0, d.commits - this.idle.commitsPerS * d.seconds),
-      writeXacts: Math.max(0, d.writeXacts - this.idle.xidPerS * d.seconds),
-      walBytes: Math.max(0, d.walBytes - this.idle.walPerS * d.seconds),
+      commits: Math.max(0, d.commits),
+      writeXacts: Math.max(0, d.writeXacts),
+      walBytes: Math.max(0, d.walBytes),
       clientCpuMs: b.clientMs - a.clientMs,
       engineCpuMs: b.engineMs - a.engineMs,
       serverCpuMs: b.serverMs - a.serverMs,

@@ -1,4 +1,6 @@
 // Public surface of the `waymark` package.
+
+export type { WorkflowHandle } from "./client/engine.js";
 export {
   type ActionDefinition,
   type ActionOptions,
@@ -16,6 +18,5 @@ export {
   workflow,
   workflowRegistry,
 } from "./client/index.js";
-export type { WorkflowHandle } from "./client/engine.js";
 export { type Diagnostic, UnsupportedPatternError } from "./compiler/index.js";
 export { actionContext } from "./worker/actionContext.js";

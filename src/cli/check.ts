@@ -56,9 +56,13 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (errors > 0) {
     const s = errors === 1 ? "" : "s";
-    console.log(`\nFound ${errors} error${s} in ${failedFiles.size} file${failedFiles.size === 1 ? "" : "s"} (${workflows} workflows checked).`);
+    console.log(
+      `\nFound ${errors} error${s} in ${failedFiles.size} file${failedFiles.size === 1 ? "" : "s"} (${workflows} workflows checked).`,
+    );
     return 1;
   }
-  console.log(`Checked ${workflows} workflow${workflows === 1 ? "" : "s"} in ${files.length} file${files.length === 1 ? "" : "s"}: no problems.`);
+  console.log(
+    `Checked ${workflows} workflow${workflows === 1 ? "" : "s"} in ${files.length} file${files.length === 1 ? "" : "s"}: no problems.`,
+  );
   return 0;
 }

@@ -20,7 +20,9 @@ export async function run(argv: string[]): Promise<number> {
   const results = compileFile(file).filter((r) => !className || r.className === className);
   if (results.length === 0) {
     console.error(
-      className ? `waymark ir: no @workflow class ${className} in ${file}` : `waymark ir: no @workflow class in ${file}`,
+      className
+        ? `waymark ir: no @workflow class ${className} in ${file}`
+        : `waymark ir: no @workflow class in ${file}`,
     );
     return 1;
   }
@@ -29,11 +31,13 @@ export async function run(argv: string[]): Promise<number> {
   for (const r of results) {
     if (r.diagnostics.length > 0 || !r.program) {
       failed = true;
-      for (const d of r.diagnostics) console.error(formatDiagnostic(d, relative(process.cwd(), d.file)));
+      for (const d of r.diagnostics)
+        console.error(formatDiagnostic(d, relative(process.cwd(), d.file)));
       continue;
     }
     if (!onlyGraph) out.push(printProgram(r.program).trimEnd());
-    if (!onlyText) out.push(`${onlyGraph ? "" : "--- mermaid ---\n"}${mermaid(r.program).trimEnd()}`);
+    if (!onlyText)
+      out.push(`${onlyGraph ? "" : "--- mermaid ---\n"}${mermaid(r.program).trimEnd()}`);
   }
   if (out.length > 0) console.log(out.join("\n\n"));
   return failed ? 1 : 0;

@@ -63,9 +63,11 @@ export async function startWorkers(argv: string[]): Promise<number> {
 
   const runner = runRunner ? new Runner({ store, config: cfg }) : undefined;
   const pool =
-    runWorkers && cfg.workerCount > 0 ? new WorkerPool({ count: cfg.workerCount }) : undefined;
+    runWorkers && cfg.workerCount > 0
+      ? new WorkerPool({ count: cfg.workerCount, store, heartbeatMs: cfg.lockHeartbeatMs })
+      : undefined;
+  await pool?.start(); // first: its "starting" row holds off unserved-action failures
   await runner?.start();
-  pool?.start();
   log.info(
     `running: runner ${runner ? "on" : "off"}, ${pool ? cfg.workerCount : 0} worker process(es) × ${cfg.concurrentPerWorker} concurrent actions`,
   );

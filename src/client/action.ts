@@ -32,7 +32,11 @@ type AsyncFn = (...args: any[]) => Promise<any>;
  *  durable action dispatch. */
 export function action<F extends AsyncFn>(fn: F, options?: ActionOptions): F;
 export function action<F extends AsyncFn>(name: string, fn: F, options?: ActionOptions): F;
-export function action<F extends AsyncFn>(a: string | F, b?: F | ActionOptions, c?: ActionOptions): F {
+export function action<F extends AsyncFn>(
+  a: string | F,
+  b?: F | ActionOptions,
+  c?: ActionOptions,
+): F {
   const explicit = typeof a === "string" ? a : undefined;
   const fn = (typeof a === "string" ? b : a) as F;
   const options = ((typeof a === "string" ? c : b) ?? {}) as ActionOptions;

@@ -59,7 +59,11 @@ export function mapSite(site: Site): Site | undefined {
     const src = entry.originalSource.startsWith("file://")
       ? fileURLToPath(entry.originalSource)
       : resolve(base, payload.sourceRoot ?? "", entry.originalSource);
-    return { file: src, line: (entry.originalLine ?? 0) + 1, column: (entry.originalColumn ?? 0) + 1 };
+    return {
+      file: src,
+      line: (entry.originalLine ?? 0) + 1,
+      column: (entry.originalColumn ?? 0) + 1,
+    };
   } catch {
     return site;
   }

@@ -17,7 +17,11 @@ export class WorkflowFailedError extends Error {
   }
 
   static is(e: unknown): e is WorkflowFailedError {
-    return typeof e === "object" && e !== null && (e as { name?: unknown }).name === "WorkflowFailedError";
+    return (
+      typeof e === "object" &&
+      e !== null &&
+      (e as { name?: unknown }).name === "WorkflowFailedError"
+    );
   }
 }
 

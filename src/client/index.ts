@@ -2,6 +2,12 @@
 export { type ActionDefinition, action, actionRegistry } from "./action.js";
 export { ActionTimeout, WorkflowFailedError } from "./errors.js";
 export { workflowRegistry } from "./registry.js";
-export { type ActionOptions, type Backoff, type Duration, RetryPolicy, type RetryPolicyInit } from "./retry.js";
+export {
+  type ActionOptions,
+  type Backoff,
+  type Duration,
+  RetryPolicy,
+  type RetryPolicyInit,
+} from "./retry.js";
 export { sleep } from "./sleep.js";
 export { Workflow, type WorkflowOptions, workflow } from "./workflow.js";

@@ -1,10 +1,13 @@
+/** Any class (workflow classes in practice). */
+export type ClassRef = abstract new (...args: never[]) => unknown;
+
 /** Workflow classes registered in this process, by registry key (`shortName()`). */
-const classes = new Map<string, Function>();
+const classes = new Map<string, ClassRef>();
 
 export const workflowRegistry = {
   /** Registers `cls` under `name`. A different class under the same name is an error naming
    *  both classes; re-registering the same class is a no-op. */
-  register(name: string, cls: Function): void {
+  register(name: string, cls: ClassRef): void {
     const existing = classes.get(name);
     if (existing && existing !== cls) {
       throw new Error(
@@ -13,7 +16,7 @@ export const workflowRegistry = {
     }
     classes.set(name, cls);
   },
-  get(name: string): Function | undefined {
+  get(name: string): ClassRef | undefined {
     return classes.get(name);
   },
   names(): string[] {

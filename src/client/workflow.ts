@@ -1,8 +1,9 @@
+// biome-ignore-all lint/complexity/noThisInStatic: `this` in a static method is the subclass being asked.
 import { compileWorkflowClass } from "../compiler/index.js";
 import { hashProgram } from "../ir/hash.js";
 import type { Program } from "../ir/types.js";
 import { callerSite } from "./callSite.js";
-import { type WorkflowHandle, startWorkflow } from "./engine.js";
+import { startWorkflow, type WorkflowHandle } from "./engine.js";
 import { workflowRegistry } from "./registry.js";
 import type { ActionOptions } from "./retry.js";
 
@@ -22,10 +23,12 @@ interface Meta {
   options: WorkflowOptions;
 }
 
-const META = new WeakMap<Function, Meta>();
-const IR = new WeakMap<Function, Program>();
+const META = new WeakMap<object, Meta>();
+const IR = new WeakMap<object, Program>();
 
-type RunOf<T> = T extends { run(...args: infer A): infer R } ? { args: A; result: Awaited<R> } : never;
+type RunOf<T> = T extends { run(...args: infer A): infer R }
+  ? { args: A; result: Awaited<R> }
+  : never;
 
 /** Base class of workflows. Subclasses declare `async run(...)`; `@workflow` compiles that body
  *  into IR and replaces `run` so that calling it queues a durable instance.
@@ -49,7 +52,10 @@ export class Workflow {
   static shortName(): string {
     const meta = META.get(this);
     const stat = (this as { workflowName?: unknown }).workflowName;
-    return meta?.options.name ?? (typeof stat === "string" ? stat : (meta?.className ?? this.name).toLowerCase());
+    return (
+      meta?.options.name ??
+      (typeof stat === "string" ? stat : (meta?.className ?? this.name).toLowerCase())
+    );
   }
 
   /** The compiled IR, built on first use and cached per class. */
@@ -81,7 +87,9 @@ export class Workflow {
   static workflowVersion(): string {
     const meta = META.get(this);
     const stat = (this as { version?: unknown }).version;
-    return meta?.options.version ?? (typeof stat === "string" ? stat : hashProgram(this.workflowIr()));
+    return (
+      meta?.options.version ?? (typeof stat === "string" ? stat : hashProgram(this.workflowIr()))
+    );
   }
 }
 
@@ -97,8 +105,11 @@ export function workflow(
 export function workflow<C extends WorkflowClass>(
   a: C | WorkflowOptions,
   ctx?: ClassDecoratorContext<C>,
-): void | ((cls: C, ctx: ClassDecoratorContext<C>) => void) {
-  if (typeof a === "function") return decorate(a, ctx!, {}, callerSite());
+): undefined | ((cls: C, ctx: ClassDecoratorContext<C>) => void) {
+  if (typeof a === "function") {
+    decorate(a, ctx!, {}, callerSite());
+    return undefined;
+  }
   const site = callerSite();
   return (cls: C, c: ClassDecoratorContext<C>) => decorate(cls, c, a, site);
 }

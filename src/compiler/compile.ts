@@ -1,12 +1,12 @@
 import { resolve } from "node:path";
 import ts from "typescript";
-import { IR_FORMAT, type FunctionDef, type Program } from "../ir/types.js";
+import { type FunctionDef, IR_FORMAT, type Program } from "../ir/types.js";
 import type { CompileCtx } from "./context.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { UnsupportedPatternError } from "./errors.js";
 import { lowerFunction } from "./lower/function.js";
 import { findClass, methodTable, workflowSettings } from "./resolve/classes.js";
-import { type ModuleInfo, loadModule } from "./resolve/module.js";
+import { loadModule, type ModuleInfo } from "./resolve/module.js";
 import { DiagnosticSink } from "./sink.js";
 import { spanOf } from "./source.js";
 
@@ -34,7 +34,8 @@ export function compileWorkflowClass(opts: CompileOptions): Program {
   const result = cls
     ? compileClass(mod, cls, opts)
     : { className: opts.className, diagnostics: [classNotFound(mod, opts.className)] };
-  if (result.diagnostics.length > 0 || !result.program) throw new UnsupportedPatternError(result.diagnostics);
+  if (result.diagnostics.length > 0 || !result.program)
+    throw new UnsupportedPatternError(result.diagnostics);
   return result.program;
 }
 
@@ -58,7 +59,11 @@ function classNotFound(mod: ModuleInfo, className: string): Diagnostic {
   return sink.list[0]!;
 }
 
-function compileClass(mod: ModuleInfo, cls: ts.ClassDeclaration, opts: CompileOptions): CompileResult {
+function compileClass(
+  mod: ModuleInfo,
+  cls: ts.ClassDeclaration,
+  opts: CompileOptions,
+): CompileResult {
   const className = cls.name?.text ?? opts.className;
   const sink = new DiagnosticSink();
   const methods = methodTable(mod, cls);
@@ -67,6 +72,7 @@ function compileClass(mod: ModuleInfo, cls: ts.ClassDeclaration, opts: CompileOp
     sink.report("WM109", cls.name ?? cls, mod.sf, { name: className });
     return { className, diagnostics: sink.sorted() };
   }
+  reportSyntaxErrors(mod, cls, sink);
   const comp: CompileCtx = { sink, methods, helpers: [] };
   const functions: FunctionDef[] = [lowerFunction(comp, run, true)];
   for (let i = 0; i < comp.helpers.length; i++) {
@@ -84,5 +90,20 @@ function compileClass(mod: ModuleInfo, cls: ts.ClassDeclaration, opts: CompileOp
     span: spanOf(cls, mod.sf),
   };
   const diagnostics = sink.sorted();
-  return diagnostics.length > 0 ? { className, program, diagnostics } : { className, program, diagnostics };
+  return diagnostics.length > 0
+    ? { className, program, diagnostics }
+    : { className, program, diagnostics };
+}
+
+/** Parse errors inside the class (the parser recovers, so lowering would see invented nodes). */
+function reportSyntaxErrors(mod: ModuleInfo, cls: ts.ClassDeclaration, sink: DiagnosticSink): void {
+  const parse =
+    (mod.sf as unknown as { parseDiagnostics?: ts.DiagnosticWithLocation[] }).parseDiagnostics ??
+    [];
+  for (const d of parse) {
+    if (d.start < cls.pos || d.start > cls.end) continue;
+    sink.reportAt("WM100", mod.sf, d.start, d.start + d.length, {
+      name: ts.flattenDiagnosticMessageText(d.messageText, " "),
+    });
+  }
 }

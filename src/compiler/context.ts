@@ -23,6 +23,8 @@ export class FnCtx {
   out: Stmt[] = [];
   /** IR names of the bindings of enclosing `catch` clauses (innermost last). */
   readonly catchNames: string[] = [];
+  /** > 0 inside a try, catch or finally block. */
+  tryDepth = 0;
   private readonly scopes: Map<string, string>[] = [new Map()];
   private readonly used = new Set<string>();
   private temps = 0;

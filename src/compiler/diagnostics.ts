@@ -25,6 +25,11 @@ interface Entry {
 
 export const DIAGNOSTICS = {
   // --- resolution (WM1xx) ---------------------------------------------------------------------
+  WM100: {
+    pattern: "syntax",
+    message: "syntax error: {name}",
+    fix: "fix the syntax error (run `tsc --noEmit` for details).",
+  },
   WM101: {
     pattern: "unknown-identifier",
     message: "`{name}` is not defined in the workflow body",
@@ -88,7 +93,8 @@ export const DIAGNOSTICS = {
   },
   WM203: {
     pattern: "await-non-action",
-    message: "`await` of something that is not an action call, Promise.all/allSettled, a sleep or a helper method",
+    message:
+      "`await` of something that is not an action call, Promise.all/allSettled, a sleep or a helper method",
     fix: "await an action call (`await act(x)`), `this.runAction(act(x), opts)`, `sleep(ms)` or `this.helper()`.",
   },
   WM204: {
@@ -113,17 +119,20 @@ export const DIAGNOSTICS = {
   },
   WM208: {
     pattern: "comprehension-position",
-    message: "`.{name}(...)` is only allowed as the value assigned to a variable or as the argument of Promise.all/allSettled",
+    message:
+      "`.{name}(...)` is only allowed as the value assigned to a variable or as the argument of Promise.all/allSettled",
     fix: "assign it to a variable first: `const ys = xs.{name}((x) => ...);`.",
   },
   WM209: {
     pattern: "callback-shape",
-    message: "a `.map`/`.filter` callback must be an arrow function whose body is a pure expression",
+    message:
+      "a `.map`/`.filter` callback must be an arrow function whose body is a pure expression",
     fix: "write `(x) => expr` (no block body, no await); do effectful work in a for-of loop or an action.",
   },
   WM210: {
     pattern: "gather-item",
-    message: "each item of Promise.all/allSettled must be an action call, `this.runAction(...)` or `...xs.map((x) => act(x))`",
+    message:
+      "each item of Promise.all/allSettled must be an action call, `this.runAction(...)` or `...xs.map((x) => act(x))`",
     fix: "await other work before the gather, or wrap it in an action.",
   },
   WM211: {
@@ -163,7 +172,8 @@ export const DIAGNOSTICS = {
   },
   WM218: {
     pattern: "run-action",
-    message: "`this.runAction(call, options)` needs an action call and an object literal of `retry` and `timeout`",
+    message:
+      "`this.runAction(call, options)` needs an action call and an object literal of `retry` and `timeout`",
     fix: 'write `await this.runAction(act(x), { retry: new RetryPolicy({ attempts: 2 }), timeout: "30s" })`.',
   },
   WM219: {

@@ -1,4 +1,5 @@
 import type ts from "typescript";
+import type { Span } from "../ir/types.js";
 import { type Diagnostic, type DiagnosticCode, describe } from "./diagnostics.js";
 import { spanOf } from "./source.js";
 
@@ -9,8 +10,39 @@ export class DiagnosticSink {
   readonly list: Diagnostic[] = [];
   private readonly seen = new Set<string>();
 
-  report(code: DiagnosticCode, node: ts.Node, sf: ts.SourceFile, args: Record<string, string> = {}): void {
-    const span = spanOf(node, sf);
+  report(
+    code: DiagnosticCode,
+    node: ts.Node,
+    sf: ts.SourceFile,
+    args: Record<string, string> = {},
+  ): void {
+    this.add(code, spanOf(node, sf), args);
+  }
+
+  /** A diagnostic at a raw text range (parse errors have no node). */
+  reportAt(
+    code: DiagnosticCode,
+    sf: ts.SourceFile,
+    start: number,
+    end: number,
+    args: Record<string, string> = {},
+  ): void {
+    const a = sf.getLineAndCharacterOfPosition(start);
+    const b = sf.getLineAndCharacterOfPosition(end);
+    this.add(
+      code,
+      {
+        file: sf.fileName,
+        line: a.line + 1,
+        column: a.character + 1,
+        endLine: b.line + 1,
+        endColumn: b.character + 1,
+      },
+      args,
+    );
+  }
+
+  private add(code: DiagnosticCode, span: Span, args: Record<string, string>): void {
     const key = `${code}\0${span.file}\0${span.line}\0${span.column}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);

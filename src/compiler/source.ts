@@ -50,9 +50,7 @@ export function skipOuter(e: ts.Expression): ts.Expression {
 }
 
 export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
-  return (
-    ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind)
-  );
+  return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind);
 }
 
 /** Name text of an identifier, string literal or numeric literal property name. */

@@ -3,8 +3,10 @@
 // being asked to is logged and respawned with exponential backoff (reset once a child has stayed
 // up for a while).
 import { type ChildProcess, fork } from "node:child_process";
+import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import { logger } from "../store/log.js";
+import type { Store } from "../store/Store.js";
 
 const log = logger("pool");
 const STABLE_MS = 10_000;
@@ -19,12 +21,18 @@ interface Slot {
   child?: ChildProcess;
   startedAt: number;
   failures: number;
+  /** The child reported that its actions are registered and it is claiming. */
+  ready: boolean;
   respawn?: NodeJS.Timeout;
 }
 
 export interface WorkerPoolOptions {
   count: number;
   env?: NodeJS.ProcessEnv;
+  /** When given, the pool keeps a "starting" liveness row while any child is (re)starting, so
+   *  runners do not declare actions unserved while the user's modules are still loading. */
+  store?: Store;
+  heartbeatMs?: number;
 }
 
 export class WorkerPool {
@@ -34,11 +42,36 @@ export class WorkerPool {
 
   constructor(private readonly opts: WorkerPoolOptions) {}
 
-  start(): void {
+  private readonly startingId = `starting:${hostname()}:${process.pid}`;
+  private startingTimer?: NodeJS.Timeout;
+
+  async start(): Promise<void> {
+    await this.beatStarting();
+    if (this.opts.store)
+      this.startingTimer = setInterval(
+        () => void this.beatStarting(),
+        this.opts.heartbeatMs ?? 1000,
+      );
     for (let i = 0; i < this.opts.count; i++) {
-      const slot: Slot = { index: i, startedAt: 0, failures: 0 };
+      const slot: Slot = { index: i, startedAt: 0, failures: 0, ready: false };
       this.slots.push(slot);
       this.spawn(slot);
+    }
+  }
+
+  private starting(): boolean {
+    return !this.stopping && (this.slots.length === 0 || this.slots.some((s) => !s.ready));
+  }
+
+  private async beatStarting(): Promise<void> {
+    const store = this.opts.store;
+    if (!store) return;
+    try {
+      if (this.starting())
+        await store.heartbeatWorker(this.startingId, "starting", hostname(), process.pid, []);
+      else await store.removeWorker(this.startingId);
+    } catch (e) {
+      log.warn(`pool heartbeat failed: ${(e as Error).message}`);
     }
   }
 
@@ -62,11 +95,19 @@ export class WorkerPool {
     });
     this.stats.spawned++;
     slot.child = child;
+    slot.ready = false;
     slot.startedAt = Date.now();
+    child.on("message", (m: { type?: string }) => {
+      if (m?.type === "ready" && slot.child === child) {
+        slot.ready = true;
+        if (!this.starting()) void this.beatStarting();
+      }
+    });
     log.info(`worker ${slot.index} started (pid ${child.pid})`);
     child.on("exit", (code, signal) => {
       if (slot.child !== child) return;
       slot.child = undefined;
+      slot.ready = false;
       if (this.stopping) return;
       this.stats.crashed++;
       if (Date.now() - slot.startedAt > STABLE_MS) slot.failures = 0;
@@ -82,6 +123,8 @@ export class WorkerPool {
   /** Asks every child to finish its in-flight actions and exit; resolves when all have exited. */
   async stop(): Promise<void> {
     this.stopping = true;
+    if (this.startingTimer) clearInterval(this.startingTimer);
+    await this.opts.store?.removeWorker(this.startingId).catch(() => {});
     await Promise.all(
       this.slots.map((slot) => {
         if (slot.respawn) clearTimeout(slot.respawn);

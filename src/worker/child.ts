@@ -37,6 +37,7 @@ async function main(): Promise<void> {
   });
   await worker.start();
   await store.removeWorker(startingId).catch(() => {});
+  process.send?.({ type: "ready" });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

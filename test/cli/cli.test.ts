@@ -19,7 +19,11 @@ test("waymark check: clean examples exit 0 with a summary", () => {
 });
 
 test("waymark check: diagnostics printed like tsc, summary, exit 1", () => {
-  const r = waymark("check", "test/fixtures/refused/date_now", "test/fixtures/refused/for_in/input.ts");
+  const r = waymark(
+    "check",
+    "test/fixtures/refused/date_now",
+    "test/fixtures/refused/for_in/input.ts",
+  );
   assert.equal(r.code, 1);
   const lines = r.out.trim().split("\n");
   assert.equal(

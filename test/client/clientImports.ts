@@ -1,2 +1,9 @@
-export { action, actionRegistry, UnsupportedPatternError, Workflow, workflow, workflowRegistry } from "waymark";
+export {
+  action,
+  actionRegistry,
+  UnsupportedPatternError,
+  Workflow,
+  workflow,
+  workflowRegistry,
+} from "waymark";
 export { hashProgram as hashProgramForTest } from "../../src/ir/index.js";

@@ -50,11 +50,18 @@ function project(): string {
   return dir;
 }
 
-function runNode(dir: string, entry: string): { code: string; file: string; line: number; column: number; irFile: string; irLine: number } {
-  const r = spawnSync(process.execPath, ["--conditions=waymark-dev", "--import", import.meta.resolve("tsx"), entry], {
-    cwd: dir,
-    encoding: "utf8",
-  });
+function runNode(
+  dir: string,
+  entry: string,
+): { code: string; file: string; line: number; column: number; irFile: string; irLine: number } {
+  const r = spawnSync(
+    process.execPath,
+    ["--conditions=waymark-dev", "--import", import.meta.resolve("tsx"), entry],
+    {
+      cwd: dir,
+      encoding: "utf8",
+    },
+  );
   assert.equal(r.status, 0, r.stderr);
   const line = r.stdout.trim().split("\n").pop()!;
   return JSON.parse(line);
@@ -66,12 +73,17 @@ function tscBuild(dir: string, inline: boolean): void {
     [
       TSC,
       "--noCheck",
-      "--target", "ES2022",
-      "--module", "NodeNext",
-      "--moduleResolution", "NodeNext",
+      "--target",
+      "ES2022",
+      "--module",
+      "NodeNext",
+      "--moduleResolution",
+      "NodeNext",
       inline ? "--inlineSourceMap" : "--sourceMap",
-      "--outDir", "dist",
-      "--rootDir", "src",
+      "--outDir",
+      "dist",
+      "--rootDir",
+      "src",
       "--skipLibCheck",
       "src/flow.ts",
     ],
@@ -85,7 +97,10 @@ const EXPECTED = { code: "WM202", line: 18, column: 17, irLine: 7 };
 test("under tsx the .ts file is read directly", () => {
   const dir = project();
   const out = runNode(dir, "src/flow.ts");
-  assert.deepEqual({ code: out.code, line: out.line, column: out.column, irLine: out.irLine }, EXPECTED);
+  assert.deepEqual(
+    { code: out.code, line: out.line, column: out.column, irLine: out.irLine },
+    EXPECTED,
+  );
   assert.equal(out.file, join(dir, "src", "flow.ts"));
   assert.equal(out.irFile, join(dir, "src", "flow.ts"));
 });
@@ -94,7 +109,10 @@ test("after tsc (source map file next to the .js) positions are those of the .ts
   const dir = project();
   tscBuild(dir, false);
   const out = runNode(dir, "dist/flow.js");
-  assert.deepEqual({ code: out.code, line: out.line, column: out.column, irLine: out.irLine }, EXPECTED);
+  assert.deepEqual(
+    { code: out.code, line: out.line, column: out.column, irLine: out.irLine },
+    EXPECTED,
+  );
   assert.equal(out.file, join(dir, "src", "flow.ts"));
 });
 
@@ -102,6 +120,9 @@ test("after tsc with an inline source map", () => {
   const dir = project();
   tscBuild(dir, true);
   const out = runNode(dir, "dist/flow.js");
-  assert.deepEqual({ code: out.code, line: out.line, column: out.column, irLine: out.irLine }, EXPECTED);
+  assert.deepEqual(
+    { code: out.code, line: out.line, column: out.column, irLine: out.irLine },
+    EXPECTED,
+  );
   assert.equal(out.file, join(dir, "src", "flow.ts"));
 });

@@ -138,7 +138,10 @@ test("action registry: names, sites, duplicate names from two sites", async () =
   assert.throws(() => action(async (n: number) => n), /has no name/);
   assert.throws(
     () => action("explicit-action", async (n: number) => n),
-    (e: unknown) => e instanceof Error && /defined twice/.test(e.message) && (e.message.match(/workflow\.test\.ts/g) ?? []).length === 2,
+    (e: unknown) =>
+      e instanceof Error &&
+      /defined twice/.test(e.message) &&
+      (e.message.match(/workflow\.test\.ts/g) ?? []).length === 2,
   );
 });
 

@@ -29,7 +29,10 @@ export class MyError extends Error {}
 `;
 
 /** A module with one workflow whose run(x, xs) body is `body`. */
-export function workflowSource(body: string, opts: { extra?: string; methods?: string } = {}): string {
+export function workflowSource(
+  body: string,
+  opts: { extra?: string; methods?: string } = {},
+): string {
   return `${HEADER}${opts.extra ?? ""}
 @workflow
 export class W extends Workflow {

@@ -2,8 +2,13 @@
 // diagnostic must point (it is removed before compiling).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DIAGNOSTICS, type DiagnosticCode, compileWorkflowClass, UnsupportedPatternError } from "../../src/compiler/index.js";
 import { describe as describeCode } from "../../src/compiler/diagnostics.js";
+import {
+  compileWorkflowClass,
+  DIAGNOSTICS,
+  type DiagnosticCode,
+  UnsupportedPatternError,
+} from "../../src/compiler/index.js";
 import { compileSource, workflowSource } from "./compileSource.js";
 
 interface Case {
@@ -15,9 +20,15 @@ interface Case {
 }
 
 const CASES: Case[] = [
+  { code: "WM100", body: "const y = @@);", args: { name: "Expression expected." } },
   { code: "WM101", body: "return @@nope;", args: { name: "nope" } },
   { code: "WM102", body: "@@console.log(x);", args: { name: "console.log" } },
-  { code: "WM102", body: "@@plain(x);", extra: "function plain(v: unknown) { return v; }\n", args: { name: "plain" } },
+  {
+    code: "WM102",
+    body: "@@plain(x);",
+    extra: "function plain(v: unknown) { return v; }\n",
+    args: { name: "plain" },
+  },
   { code: "WM103", body: "return @@LIMIT;", extra: "const LIMIT = 5;\n", args: { name: "LIMIT" } },
   {
     code: "WM104",
@@ -28,7 +39,8 @@ const CASES: Case[] = [
   {
     code: "WM105",
     body: "await withOpts();",
-    extra: "let t = 5;\nexport const withOpts = action(async function withOpts() {}, @@{ timeout: t });\n",
+    extra:
+      "let t = 5;\nexport const withOpts = action(async function withOpts() {}, @@{ timeout: t });\n",
     args: { name: "withOpts" },
   },
   { code: "WM106", body: "await @@this.nope();", args: { name: "nope" } },
@@ -47,7 +59,11 @@ const CASES: Case[] = [
   { code: "WM202", body: "const t = @@Date.now();", args: { name: "Date.now()" } },
   { code: "WM202", body: "const t = @@new Date();", args: { name: "new Date()" } },
   { code: "WM202", body: "const t = @@Math.random();", args: { name: "Math.random()" } },
-  { code: "WM202", body: "const t = @@crypto.randomUUID();", args: { name: "crypto.randomUUID()" } },
+  {
+    code: "WM202",
+    body: "const t = @@crypto.randomUUID();",
+    args: { name: "crypto.randomUUID()" },
+  },
   { code: "WM202", body: "const t = @@performance.now();", args: { name: "performance.now()" } },
   { code: "WM202", body: "const t = @@process.env.HOME;", args: { name: "process.env.HOME" } },
   { code: "WM202", body: "@@setTimeout(10);", args: { name: "setTimeout()" } },
@@ -66,7 +82,12 @@ const CASES: Case[] = [
   { code: "WM210", body: "await Promise.all([@@x]);" },
   { code: "WM211", body: "const s = @@String.raw`a`;" },
   { code: "WM212", body: "const y = (x @@, 1);", args: { name: "," } },
-  { code: "WM213", body: "@@STORE.push(1);", extra: "const STORE: number[] = [];\n", args: { name: ".push()" } },
+  {
+    code: "WM213",
+    body: "@@STORE.push(1);",
+    extra: "const STORE: number[] = [];\n",
+    args: { name: ".push()" },
+  },
   { code: "WM213", body: "@@undeclared = 1;", args: { name: "undeclared" } },
   { code: "WM214", body: "const s = @@xs.sort();", args: { name: "sort" } },
   { code: "WM215", body: "const v = @@this.value;" },
@@ -106,7 +127,11 @@ function locate(text: string): { source: string; line: number; column: number } 
   assert.ok(at >= 0, "case without @@ marker");
   const before = text.slice(0, at);
   const lines = before.split("\n");
-  return { source: text.replace("@@", ""), line: lines.length, column: lines[lines.length - 1]!.length + 1 };
+  return {
+    source: text.replace("@@", ""),
+    line: lines.length,
+    column: lines[lines.length - 1]!.length + 1,
+  };
 }
 
 for (const c of CASES) {
@@ -118,7 +143,9 @@ for (const c of CASES) {
     const { source, line, column } = locate(marked);
     const [result] = compileSource(source);
     assert.ok(result, "the workflow class was found");
-    const found = result.diagnostics.find((d) => d.code === c.code && d.line === line && d.column === column);
+    const found = result.diagnostics.find(
+      (d) => d.code === c.code && d.line === line && d.column === column,
+    );
     assert.ok(
       found,
       `expected ${c.code} at ${line}:${column}, got ${JSON.stringify(result.diagnostics.map((d) => `${d.code}@${d.line}:${d.column}`))}`,
@@ -127,7 +154,10 @@ for (const c of CASES) {
     assert.equal(found.message, expected.message);
     assert.equal(found.fix, expected.fix);
     assert.equal(found.pattern, DIAGNOSTICS[c.code].pattern);
-    assert.ok(!/\{\w+\}/.test(found.message + found.fix), `unfilled placeholder: ${found.message} ${found.fix}`);
+    assert.ok(
+      !/\{\w+\}/.test(found.message + found.fix),
+      `unfilled placeholder: ${found.message} ${found.fix}`,
+    );
   });
 }
 
@@ -135,32 +165,52 @@ test("every diagnostic code in the table is exercised (except internal fallbacks
   const covered = new Set(CASES.map((c) => c.code));
   // WM109/WM110/WM314 are tested below; WM226/WM313 are the explicit fallbacks of the
   // dispatchers for syntax that cannot occur in a .ts method body (JSX, missing nodes).
-  for (const code of ["WM109", "WM110", "WM314", "WM226", "WM313"]) covered.add(code as DiagnosticCode);
-  assert.deepEqual(Object.keys(DIAGNOSTICS).filter((k) => !covered.has(k as DiagnosticCode)), []);
+  for (const code of ["WM109", "WM110", "WM314", "WM226", "WM313"])
+    covered.add(code as DiagnosticCode);
+  assert.deepEqual(
+    Object.keys(DIAGNOSTICS).filter((k) => !covered.has(k as DiagnosticCode)),
+    [],
+  );
 });
 
 test("exact wording of a diagnostic (template of the table)", () => {
   const [r] = compileSource(workflowSource("const t = Date.now();"));
-  assert.equal(r!.diagnostics[0]!.message, "`Date.now()` is nondeterministic and would differ between runs");
-  assert.equal(r!.diagnostics[0]!.fix, "call it inside an action and await the action: `const v = await readValue();`.");
+  assert.equal(
+    r!.diagnostics[0]!.message,
+    "`Date.now()` is nondeterministic and would differ between runs",
+  );
+  assert.equal(
+    r!.diagnostics[0]!.fix,
+    "call it inside an action and await the action: `const v = await readValue();`.",
+  );
 });
 
 test("WM109: a workflow without run()", () => {
-  const [r] = compileSource(`import { Workflow, workflow } from "waymark";\n@workflow\nexport class NoRun extends Workflow {}\n`);
+  const [r] = compileSource(
+    `import { Workflow, workflow } from "waymark";\n@workflow\nexport class NoRun extends Workflow {}\n`,
+  );
   assert.equal(r!.diagnostics[0]!.code, "WM109");
   assert.equal(r!.diagnostics[0]!.line, 3);
   assert.equal(r!.diagnostics[0]!.column, 14);
 });
 
 test("WM314: run() must be async", () => {
-  const [r] = compileSource(`import { Workflow, workflow } from "waymark";\n@workflow\nexport class S extends Workflow {\n  run() { return 1; }\n}\n`);
-  assert.deepEqual(r!.diagnostics.map((d) => [d.code, d.line, d.column]), [["WM314", 4, 3]]);
+  const [r] = compileSource(
+    `import { Workflow, workflow } from "waymark";\n@workflow\nexport class S extends Workflow {\n  run() { return 1; }\n}\n`,
+  );
+  assert.deepEqual(
+    r!.diagnostics.map((d) => [d.code, d.line, d.column]),
+    [["WM314", 4, 3]],
+  );
 });
 
 test("WM110 and UnsupportedPatternError: several problems reported at once, toString like tsc", () => {
   const source = workflowSource("const a = Date.now();\nconst b = Math.random();\nreturn nope;");
   const [r] = compileSource(source);
-  assert.deepEqual(r!.diagnostics.map((d) => d.code), ["WM202", "WM202", "WM101"]);
+  assert.deepEqual(
+    r!.diagnostics.map((d) => d.code),
+    ["WM202", "WM202", "WM101"],
+  );
   const file = r!.diagnostics[0]!.file;
   assert.throws(
     () => compileWorkflowClass({ file, className: "W" }),
@@ -172,12 +222,38 @@ test("WM110 and UnsupportedPatternError: several problems reported at once, toSt
       assert.equal(e.column, 11);
       assert.equal(e.pattern, "nondeterministic");
       const first = e.toString().split("\n")[0];
-      assert.equal(first, `${file}:8:11 - \`Date.now()\` is nondeterministic and would differ between runs. Fix: ${e.fix}`);
+      assert.equal(
+        first,
+        `${file}:8:11 - \`Date.now()\` is nondeterministic and would differ between runs. Fix: ${e.fix}`,
+      );
       return true;
     },
   );
   assert.throws(
     () => compileWorkflowClass({ file, className: "Missing" }),
     (e: unknown) => e instanceof UnsupportedPatternError && e.diagnostics[0]!.code === "WM110",
+  );
+});
+
+test("a refusal at an action definition in another module points at that module", () => {
+  const acts = `import { action } from "waymark";\nexport const anon = action(async () => 1);\n`;
+  const src = `import { Workflow, workflow } from "waymark";\nimport { anon as a } from "./acts.js";\n@workflow\nexport class W extends Workflow {\n  async run() {\n    return await a();\n  }\n}\n`;
+  const [r] = compileSource(src, { "acts.ts": acts });
+  assert.equal(r!.diagnostics.length, 1);
+  const d = r!.diagnostics[0]!;
+  assert.equal(d.code, "WM104");
+  assert.match(d.file, /acts\.ts$/);
+  assert.deepEqual([d.line, d.column], [2, 21]);
+});
+
+test("refusals inside helper methods are reported with their positions", () => {
+  const [r] = compileSource(
+    workflowSource("return await this.h(x);", {
+      methods: "  async h(v: number) {\n    return Math.random() + v;\n  }\n",
+    }),
+  );
+  assert.deepEqual(
+    r!.diagnostics.map((d) => [d.code, d.line, d.column]),
+    [["WM202", 11, 12]],
   );
 });

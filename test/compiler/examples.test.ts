@@ -7,7 +7,9 @@ import { compileFile } from "../../src/compiler/index.js";
 import { validate } from "../../src/ir/index.js";
 
 const dir = join(import.meta.dirname, "..", "..", "examples");
-const files = readdirSync(dir).filter((f) => f.endsWith(".ts")).sort();
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".ts"))
+  .sort();
 
 test("examples/ contains workflows", () => {
   const count = files.reduce((n, f) => n + compileFile(join(dir, f)).length, 0);
@@ -17,7 +19,11 @@ test("examples/ contains workflows", () => {
 for (const f of files) {
   test(`examples/${f} compiles cleanly`, () => {
     for (const r of compileFile(join(dir, f))) {
-      assert.deepEqual(r.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`), [], r.className);
+      assert.deepEqual(
+        r.diagnostics.map((d) => `${d.line}:${d.column} ${d.code} ${d.message}`),
+        [],
+        r.className,
+      );
       assert.ok(r.program, r.className);
       assert.deepEqual(validate(r.program), [], r.className);
       assert.equal(r.program.functions[0]!.name, "run");

@@ -32,7 +32,10 @@ export function runFixture(caseDir: string): FixtureOutput {
   const diagnostics = results.flatMap((r) => r.diagnostics);
   if (diagnostics.length > 0) {
     const text = diagnostics
-      .map((d) => `${relative(caseDir, d.file)}:${d.line}:${d.column} ${d.code} ${d.message}. Fix: ${d.fix}`)
+      .map(
+        (d) =>
+          `${relative(caseDir, d.file)}:${d.line}:${d.column} ${d.code} ${d.message}. Fix: ${d.fix}`,
+      )
       .join("\n");
     return { kind: "diagnostics", text: `${text}\n`, invalid: [] };
   }

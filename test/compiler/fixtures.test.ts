@@ -24,7 +24,10 @@ for (const dir of cases) {
       if (existsSync(other)) rmSync(other);
       return;
     }
-    assert.ok(!existsSync(other), `${relative(FIXTURES, other)} exists but the case produced ${out.kind}`);
+    assert.ok(
+      !existsSync(other),
+      `${relative(FIXTURES, other)} exists but the case produced ${out.kind}`,
+    );
     assert.ok(existsSync(file), `missing ${relative(FIXTURES, file)} (run with UPDATE_FIXTURES=1)`);
     assert.equal(out.text, readFileSync(file, "utf8"));
   });

@@ -27,14 +27,16 @@ const NOT_PRODUCED = new Set<ts.SyntaxKind>([
 /** Canonical name of a kind (ts.SyntaxKind has aliases such as FirstStatement). */
 const NAME = new Map<number, string>();
 for (const [name, value] of Object.entries(K)) {
-  if (typeof value === "number" && !/^(First|Last)/.test(name) && !NAME.has(value)) NAME.set(value, name);
+  if (typeof value === "number" && !/^(First|Last)/.test(name) && !NAME.has(value))
+    NAME.set(value, name);
 }
 const nameOf = (k: ts.SyntaxKind): string => NAME.get(k) ?? String(k);
 
 function kindsWhere(pred: (name: string, kind: number) => boolean): ts.SyntaxKind[] {
   const out = new Set<ts.SyntaxKind>();
   for (const [value, name] of NAME) {
-    if (!name.startsWith("JSDoc") && !name.endsWith("TypeLiteral") && pred(name, value)) out.add(value);
+    if (!name.startsWith("JSDoc") && !name.endsWith("TypeLiteral") && pred(name, value))
+      out.add(value);
   }
   return [...out];
 }
@@ -84,7 +86,9 @@ const EXPRESSION_KINDS = kindsWhere(
 ).filter((k) => !(k >= K.FirstStatement && k <= K.LastStatement));
 
 test("every statement kind is lowered or refused", () => {
-  const missing = STATEMENT_KINDS.filter((k) => !LOWERED_STATEMENTS.has(k) && !REFUSED_STATEMENTS.has(k));
+  const missing = STATEMENT_KINDS.filter(
+    (k) => !LOWERED_STATEMENTS.has(k) && !REFUSED_STATEMENTS.has(k),
+  );
   assert.deepEqual(missing.map(nameOf), []);
 });
 
@@ -137,6 +141,7 @@ const SNIPPETS: Record<string, [string, string?]> = {
   NumericLiteral: ["const r = 1;"],
   BigIntLiteral: ["const r = 10n;"],
   NoSubstitutionTemplateLiteral: ["const r = `s`;"],
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: the snippet is TypeScript source.
   TemplateExpression: ["const r = `a${x}b`;"],
   ArrayLiteralExpression: ["const r = [1, x];"],
   ObjectLiteralExpression: ["const r = { a: x, ...x };"],
@@ -195,8 +200,15 @@ for (const kind of [...STATEMENT_KINDS, ...EXPRESSION_KINDS]) {
     const codes = r!.diagnostics.map((d) => d.code);
     if (refused) {
       assert.ok(codes.includes(refused), `${name}: expected ${refused}, got ${codes.join(",")}`);
-      assert.ok(!codes.includes("WM313") && !codes.includes("WM226"), "explicit code, not the fallback");
-    } else if (name === "ThisKeyword" || name === "NewExpression" || name === "PostfixUnaryExpression") {
+      assert.ok(
+        !codes.includes("WM313") && !codes.includes("WM226"),
+        "explicit code, not the fallback",
+      );
+    } else if (
+      name === "ThisKeyword" ||
+      name === "NewExpression" ||
+      name === "PostfixUnaryExpression"
+    ) {
       assert.deepEqual(codes, [], `${name} lowers in its allowed position`);
     } else {
       assert.deepEqual(codes, [], `${name} must lower`);

@@ -1,17 +1,19 @@
 // The default version is the IR hash without source positions: moving code keeps it, changing
 // the workflow changes it.
 import assert from "node:assert/strict";
-import { test } from "node:test";
-import { hashProgram } from "../../src/ir/index.js";
 import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { test } from "node:test";
 import { compileFile } from "../../src/compiler/index.js";
+import { hashProgram } from "../../src/ir/index.js";
 import { compileSource, mkCaseDir, workflowSource } from "./compileSource.js";
 
 test("same IR at different positions → same version; different code → different version", () => {
   const body = "const a = await act(x);\n    return a;";
   const [a] = compileSource(workflowSource(body));
-  const [b] = compileSource(`\n\n// moved down\n\n${workflowSource(`   ${body.replace("\n", "\n\n\n")}`)}`);
+  const [b] = compileSource(
+    `\n\n// moved down\n\n${workflowSource(`   ${body.replace("\n", "\n\n\n")}`)}`,
+  );
   const [c] = compileSource(workflowSource("const a = await act(xs);\n    return a;"));
   assert.ok(a!.program && b!.program && c!.program);
   assert.notEqual(a!.program.span.line, b!.program.span.line, "the class moved");

@@ -110,7 +110,7 @@ test("SIGKILL of the runner between an action's completion and the next dispatch
     assert.equal(calls.length, 1, "no runner: step b not dispatched yet");
     assert.equal(calls[0].delivered, false);
     const restartedAt = Date.now();
-    await start(["--no-workers"]);
+    const runner2 = await start(["--no-workers"]);
     assert.deepEqual(await handle.result(), [`${tag}-a:done`, `${tag}-b:done`]);
     console.log(
       `# runner SIGKILL: down ${restartedAt - killedAt} ms; result ${Date.now() - restartedAt} ms after the new runner started`,
@@ -126,6 +126,7 @@ test("SIGKILL of the runner between an action's completion and the next dispatch
       [1, 1],
       "one recorded outcome per step",
     );
+    await stopEngine(runner2);
   } finally {
     await c.end();
   }

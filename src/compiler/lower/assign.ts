@@ -1,9 +1,10 @@
+// biome-ignore-all lint/suspicious/noThenProperty: `then` is the IfStmt field of the IR contract.
 import ts from "typescript";
 import type { AssignOp, Expr, LValue } from "../../ir/types.js";
 import type { FnCtx } from "../context.js";
 import { skipOuter } from "../source.js";
-import { localRoot } from "./calls.js";
 import { classifyCallee } from "./callee.js";
+import { localRoot } from "./calls.js";
 import { hasEffect, lowerAwait, lowerHelperCall } from "./effects.js";
 import { lowerExpr } from "./expressions.js";
 import { lowerOrdered } from "./items.js";
@@ -35,10 +36,16 @@ const ASSIGN_OPS: ReadonlyMap<ts.SyntaxKind, AssignOp> = new Map([
 export function lowerExpressionStatement(ctx: FnCtx, expr: ts.Expression, at: ts.Node): void {
   const e = skipOuter(expr);
   const span = ctx.span(at);
-  if (ts.isAwaitExpression(e)) return lowerAwait(ctx, e, e.expression);
+  if (ts.isAwaitExpression(e)) {
+    lowerAwait(ctx, e, e.expression);
+    return;
+  }
   if (ts.isCallExpression(e)) {
     const c = classifyCallee(ctx, e);
-    if (c.k === "helper" && !c.method.isAsync) return lowerHelperCall(ctx, e, e, c);
+    if (c.k === "helper" && !c.method.isAsync) {
+      lowerHelperCall(ctx, e, e, c);
+      return;
+    }
   }
   if (ts.isBinaryExpression(e) && e.operatorToken.kind === K.CommaToken) {
     lowerExpressionStatement(ctx, e.left, e.left);
@@ -46,7 +53,8 @@ export function lowerExpressionStatement(ctx: FnCtx, expr: ts.Expression, at: ts
     return;
   }
   if (ts.isBinaryExpression(e) && ASSIGN_OPS.has(e.operatorToken.kind)) {
-    return lowerAssignment(ctx, e.left, ASSIGN_OPS.get(e.operatorToken.kind)!, e.right, e);
+    lowerAssignment(ctx, e.left, ASSIGN_OPS.get(e.operatorToken.kind)!, e.right, e);
+    return;
   }
   if (
     (ts.isPostfixUnaryExpression(e) || ts.isPrefixUnaryExpression(e)) &&
@@ -54,13 +62,26 @@ export function lowerExpressionStatement(ctx: FnCtx, expr: ts.Expression, at: ts
   ) {
     const one: Expr = { k: "lit", value: 1, span: ctx.span(e) };
     const target = lvalue(ctx, e.operand);
-    if (target) ctx.emit({ k: "assign", target, op: e.operator === K.PlusPlusToken ? "+=" : "-=", value: one, span });
+    if (target)
+      ctx.emit({
+        k: "assign",
+        target,
+        op: e.operator === K.PlusPlusToken ? "+=" : "-=",
+        value: one,
+        span,
+      });
     return;
   }
   ctx.emit({ k: "expr", expr: lowerExpr(ctx, e), span });
 }
 
-function lowerAssignment(ctx: FnCtx, left: ts.Expression, op: AssignOp, right: ts.Expression, at: ts.Node): void {
+function lowerAssignment(
+  ctx: FnCtx,
+  left: ts.Expression,
+  op: AssignOp,
+  right: ts.Expression,
+  at: ts.Node,
+): void {
   const span = ctx.span(at);
   const l = skipOuter(left);
   const r = skipOuter(right);
@@ -80,16 +101,29 @@ function lowerAssignment(ctx: FnCtx, left: ts.Expression, op: AssignOp, right: t
   if (op === "=" && (ts.isArrayLiteralExpression(l) || ts.isObjectLiteralExpression(l))) {
     const value = lowerExpr(ctx, r, "assign");
     const pattern = assignmentPattern(ctx, l);
-    if (pattern) ctx.emit({ k: "assign", target: { k: "lpattern", pattern, span: pattern.span }, op, value, span });
+    if (pattern)
+      ctx.emit({
+        k: "assign",
+        target: { k: "lpattern", pattern, span: pattern.span },
+        op,
+        value,
+        span,
+      });
     return;
   }
   if (op === "=" && ts.isIdentifier(l)) {
     const name = ctx.lookup(l.text);
     const pattern = () => ({ k: "pname" as const, name: name ?? l.text, span: ctx.span(l) });
-    if (name !== undefined && ts.isAwaitExpression(r)) return lowerAwait(ctx, r, r.expression, { pattern });
+    if (name !== undefined && ts.isAwaitExpression(r)) {
+      lowerAwait(ctx, r, r.expression, { pattern });
+      return;
+    }
     if (name !== undefined && ts.isCallExpression(r)) {
       const c = classifyCallee(ctx, r);
-      if (c.k === "helper" && !c.method.isAsync) return lowerHelperCall(ctx, at, r, c, { pattern });
+      if (c.k === "helper" && !c.method.isAsync) {
+        lowerHelperCall(ctx, at, r, c, { pattern });
+        return;
+      }
     }
   }
   if (ts.isIdentifier(l)) {
@@ -130,7 +164,10 @@ function lvalue(ctx: FnCtx, node: ts.Expression): LValue | undefined {
     }
     return { k: "lname", name, span };
   }
-  if ((ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) && localRoot(ctx, e) !== undefined) {
+  if (
+    (ts.isPropertyAccessExpression(e) || ts.isElementAccessExpression(e)) &&
+    localRoot(ctx, e) !== undefined
+  ) {
     if (ts.isPropertyAccessExpression(e)) {
       return { k: "lmember", object: lowerExpr(ctx, e.expression), property: e.name.text, span };
     }

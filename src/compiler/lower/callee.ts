@@ -18,7 +18,12 @@ export type Callee =
   | { k: "method"; object: ts.Expression; name: string; optional: boolean }
   | { k: "comprehension"; object: ts.Expression; name: "map" | "filter" }
   /** Refused; the diagnostic has been chosen (code + args). */
-  | { k: "refuse"; code: "WM102" | "WM106" | "WM107" | "WM202" | "WM214" | "WM220" | "WM221"; name: string; spec?: string };
+  | {
+      k: "refuse";
+      code: "WM102" | "WM106" | "WM107" | "WM202" | "WM214" | "WM220" | "WM221";
+      name: string;
+      spec?: string;
+    };
 
 /** `a.b.c` as a dotted path when every link is a plain property name off an identifier. */
 export function dottedPath(e: ts.Expression): { root: ts.Identifier; path: string[] } | undefined {
@@ -32,7 +37,11 @@ export function dottedPath(e: ts.Expression): { root: ts.Identifier; path: strin
 }
 
 /** Resolves a non-local identifier chain through imports (namespace members included). */
-export function resolvePath(ctx: FnCtx, root: string, path: string[]): { b: Binding | undefined; rest: string[] } {
+export function resolvePath(
+  ctx: FnCtx,
+  root: string,
+  path: string[],
+): { b: Binding | undefined; rest: string[] } {
   let b = resolveName(ctx.mod, root);
   let i = 0;
   while (b && i < path.length) {
@@ -47,15 +56,22 @@ export function resolvePath(ctx: FnCtx, root: string, path: string[]): { b: Bind
 
 export function classifyCallee(ctx: FnCtx, call: ts.CallExpression): Callee {
   const callee = skipOuter(call.expression);
-  if (callee.kind === ts.SyntaxKind.ImportKeyword) return { k: "refuse", code: "WM221", name: "import()" };
-  if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.ThisKeyword) {
+  if (callee.kind === ts.SyntaxKind.ImportKeyword)
+    return { k: "refuse", code: "WM221", name: "import()" };
+  if (
+    ts.isPropertyAccessExpression(callee) &&
+    callee.expression.kind === ts.SyntaxKind.ThisKeyword
+  ) {
     const name = callee.name.text;
     const method = ctx.comp.methods.get(name);
     if (method) return { k: "helper", method };
     if (name === "runAction") return { k: "runAction" };
     return { k: "refuse", code: "WM106", name };
   }
-  if (ts.isPropertyAccessExpression(callee) && callee.expression.kind === ts.SyntaxKind.SuperKeyword) {
+  if (
+    ts.isPropertyAccessExpression(callee) &&
+    callee.expression.kind === ts.SyntaxKind.SuperKeyword
+  ) {
     return { k: "refuse", code: "WM220", name: "super" };
   }
   const dp = dottedPath(callee);
@@ -66,7 +82,8 @@ export function classifyCallee(ctx: FnCtx, call: ts.CallExpression): Callee {
     if (!b) {
       if (full === "Promise.all") return { k: "gather", mode: "all" };
       if (full === "Promise.allSettled") return { k: "gather", mode: "allSettled" };
-      if ((BUILTIN_FUNCTIONS as readonly string[]).includes(full)) return { k: "builtin", fn: full };
+      if ((BUILTIN_FUNCTIONS as readonly string[]).includes(full))
+        return { k: "builtin", fn: full };
       if (isNondeterministic(full)) return { k: "refuse", code: "WM202", name: `${full}()` };
       if (dp.path.length === 0 || !isKnownValueRoot(ctx, dp.root.text)) {
         return { k: "refuse", code: "WM102", name: full };
@@ -76,7 +93,8 @@ export function classifyCallee(ctx: FnCtx, call: ts.CallExpression): Callee {
   if (ts.isPropertyAccessExpression(callee)) {
     const name = callee.name.text;
     const optional = ts.isOptionalChain(callee);
-    if (name === "map" || name === "filter") return { k: "comprehension", object: callee.expression, name };
+    if (name === "map" || name === "filter")
+      return { k: "comprehension", object: callee.expression, name };
     if ((BUILTIN_METHODS as readonly string[]).includes(name)) {
       return { k: "method", object: callee.expression, name, optional };
     }

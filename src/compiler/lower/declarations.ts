@@ -11,7 +11,11 @@ export function lowerVariableStatement(ctx: FnCtx, s: ts.VariableStatement): voi
   lowerDeclarationList(ctx, s.declarationList, s);
 }
 
-export function declarationKind(ctx: FnCtx, list: ts.VariableDeclarationList, at: ts.Node): "const" | "let" | undefined {
+export function declarationKind(
+  ctx: FnCtx,
+  list: ts.VariableDeclarationList,
+  at: ts.Node,
+): "const" | "let" | undefined {
   // Let = 1, Const = 2, Using = 4, AwaitUsing = Const | Using: compare the whole field.
   const flags = list.flags & ts.NodeFlags.BlockScoped;
   if (flags === ts.NodeFlags.Using || flags === ts.NodeFlags.AwaitUsing) {
@@ -24,7 +28,11 @@ export function declarationKind(ctx: FnCtx, list: ts.VariableDeclarationList, at
   return undefined;
 }
 
-export function lowerDeclarationList(ctx: FnCtx, list: ts.VariableDeclarationList, at: ts.Node): void {
+export function lowerDeclarationList(
+  ctx: FnCtx,
+  list: ts.VariableDeclarationList,
+  at: ts.Node,
+): void {
   const kind = declarationKind(ctx, list, at);
   if (!kind) return;
   for (const d of list.declarations) {
@@ -32,13 +40,19 @@ export function lowerDeclarationList(ctx: FnCtx, list: ts.VariableDeclarationLis
     const init = d.initializer && skipOuter(d.initializer);
     // The value is lowered before the names are declared: `const x = f(x)` reads the outer x.
     if (init && ts.isAwaitExpression(init)) {
-      lowerAwait(ctx, init, init.expression, { pattern: () => declarePattern(ctx, d.name), decl: kind });
+      lowerAwait(ctx, init, init.expression, {
+        pattern: () => declarePattern(ctx, d.name),
+        decl: kind,
+      });
       continue;
     }
     if (init && ts.isCallExpression(init)) {
       const c = classifyCallee(ctx, init);
       if (c.k === "helper" && !c.method.isAsync) {
-        lowerHelperCall(ctx, d, init, c, { pattern: () => declarePattern(ctx, d.name), decl: kind });
+        lowerHelperCall(ctx, d, init, c, {
+          pattern: () => declarePattern(ctx, d.name),
+          decl: kind,
+        });
         continue;
       }
     }

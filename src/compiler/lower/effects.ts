@@ -23,7 +23,8 @@ export function hasEffect(node: ts.Node): boolean {
   if (ts.isFunctionLike(node) || ts.isClassLike(node)) return false;
   if (ts.isCallExpression(node)) {
     const c = skipOuter(node.expression);
-    if (ts.isPropertyAccessExpression(c) && c.expression.kind === ts.SyntaxKind.ThisKeyword) return true;
+    if (ts.isPropertyAccessExpression(c) && c.expression.kind === ts.SyntaxKind.ThisKeyword)
+      return true;
   }
   return ts.forEachChild(node, hasEffect) ?? false;
 }
@@ -35,7 +36,12 @@ export function isHelperCall(ctx: FnCtx, node: ts.Expression): node is ts.CallEx
 }
 
 /** Lowers `await <operand>` into statements; the result (if any) is bound to `target`. */
-export function lowerAwait(ctx: FnCtx, awaitNode: ts.Node, operand: ts.Expression, target?: Target): void {
+export function lowerAwait(
+  ctx: FnCtx,
+  awaitNode: ts.Node,
+  operand: ts.Expression,
+  target?: Target,
+): void {
   const e = skipOuter(operand);
   if (!ts.isCallExpression(e)) {
     ctx.report("WM203", awaitNode);
@@ -47,7 +53,10 @@ export function lowerAwait(ctx: FnCtx, awaitNode: ts.Node, operand: ts.Expressio
     case "action":
     case "runAction": {
       const call = lowerActionCall(ctx, e, callee);
-      if (!call) return bindUndefined(ctx, awaitNode, target);
+      if (!call) {
+        bindUndefined(ctx, awaitNode, target);
+        return;
+      }
       ctx.emit({ k: "action", ...bind(target), call, span: ctx.span(awaitNode) });
       return;
     }
@@ -72,7 +81,11 @@ export function lowerAwait(ctx: FnCtx, awaitNode: ts.Node, operand: ts.Expressio
   }
 }
 
-export function reportCallee(ctx: FnCtx, call: ts.CallExpression, c: Callee & { k: "refuse" }): void {
+export function reportCallee(
+  ctx: FnCtx,
+  call: ts.CallExpression,
+  c: Callee & { k: "refuse" },
+): void {
   const where = c.code === "WM106" || c.code === "WM214" ? call.expression : call;
   ctx.report(c.code, where, { name: c.name, spec: c.spec ?? "" });
 }
@@ -91,7 +104,9 @@ export function lowerHelperCall(
 
 function bind(target: Target | undefined): { target?: Pattern; decl?: "const" | "let" } {
   if (!target) return {};
-  return target.decl ? { target: target.pattern(), decl: target.decl } : { target: target.pattern() };
+  return target.decl
+    ? { target: target.pattern(), decl: target.decl }
+    : { target: target.pattern() };
 }
 
 function bindUndefined(ctx: FnCtx, node: ts.Node, target: Target | undefined): void {
@@ -100,26 +115,48 @@ function bindUndefined(ctx: FnCtx, node: ts.Node, target: Target | undefined): v
   const pattern = target.pattern();
   const stmt: Stmt = target.decl
     ? { k: "decl", kind: target.decl, target: pattern, value, span: ctx.span(node) }
-    : { k: "assign", target: { k: "lpattern", pattern, span: pattern.span }, op: "=", value, span: ctx.span(node) };
+    : {
+        k: "assign",
+        target: { k: "lpattern", pattern, span: pattern.span },
+        op: "=",
+        value,
+        span: ctx.span(node),
+      };
   ctx.emit(stmt);
 }
 
 /** `act(args)` or `this.runAction(act(args), { retry, timeout })` → one ActionCall, with the
  *  action's own defaults merged in (call-site options win). */
-export function lowerActionCall(ctx: FnCtx, call: ts.CallExpression, callee: Callee): ActionCall | undefined {
+export function lowerActionCall(
+  ctx: FnCtx,
+  call: ts.CallExpression,
+  callee: Callee,
+): ActionCall | undefined {
   if (callee.k === "action") return buildCall(ctx, call, callee.info);
   if (callee.k !== "runAction") return undefined;
   const [inner, opts, ...extra] = call.arguments;
   const innerCall = inner && skipOuter(inner);
-  const innerCallee = innerCall && ts.isCallExpression(innerCall) ? classifyCallee(ctx, innerCall) : undefined;
-  if (!innerCall || !ts.isCallExpression(innerCall) || innerCallee?.k !== "action" || extra.length > 0) {
+  const innerCallee =
+    innerCall && ts.isCallExpression(innerCall) ? classifyCallee(ctx, innerCall) : undefined;
+  if (
+    !innerCall ||
+    !ts.isCallExpression(innerCall) ||
+    innerCallee?.k !== "action" ||
+    extra.length > 0
+  ) {
     ctx.report("WM218", call);
     return undefined;
   }
   const out = buildCall(ctx, innerCall, innerCallee.info);
   if (opts) {
     const given: { retry?: ActionCall["retry"]; timeout?: ActionCall["timeout"] } = {};
-    const ok = readOptions(ctx.mod, opts, given, (n) => lowerExpr(ctx, n), (n) => classNameOf(ctx, n));
+    const ok = readOptions(
+      ctx.mod,
+      opts,
+      given,
+      (n) => lowerExpr(ctx, n),
+      (n) => classNameOf(ctx, n),
+    );
     if (!ok) ctx.report("WM218", opts);
     if (given.retry) out.retry = given.retry;
     if (given.timeout) out.timeout = given.timeout;

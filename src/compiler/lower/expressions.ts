@@ -45,7 +45,11 @@ export function lowerExpr(ctx: FnCtx, node: ts.Expression, pos?: Position): Expr
     case ts.SyntaxKind.TemplateExpression:
       return lowerTemplate(ctx, e as ts.TemplateExpression);
     case ts.SyntaxKind.ArrayLiteralExpression:
-      return { k: "array", items: lowerItems(ctx, (e as ts.ArrayLiteralExpression).elements), span };
+      return {
+        k: "array",
+        items: lowerItems(ctx, (e as ts.ArrayLiteralExpression).elements),
+        span,
+      };
     case ts.SyntaxKind.ObjectLiteralExpression:
       return lowerObject(ctx, e as ts.ObjectLiteralExpression);
     case ts.SyntaxKind.PropertyAccessExpression:
@@ -73,9 +77,19 @@ export function lowerExpr(ctx: FnCtx, node: ts.Expression, pos?: Position): Expr
       return { k: "name", name, span };
     }
     case ts.SyntaxKind.TypeOfExpression:
-      return { k: "unary", op: "typeof", arg: lowerExpr(ctx, (e as ts.TypeOfExpression).expression), span };
+      return {
+        k: "unary",
+        op: "typeof",
+        arg: lowerExpr(ctx, (e as ts.TypeOfExpression).expression),
+        span,
+      };
     case ts.SyntaxKind.VoidExpression:
-      return { k: "unary", op: "void", arg: lowerExpr(ctx, (e as ts.VoidExpression).expression), span };
+      return {
+        k: "unary",
+        op: "void",
+        arg: lowerExpr(ctx, (e as ts.VoidExpression).expression),
+        span,
+      };
     case ts.SyntaxKind.PrefixUnaryExpression:
       return lowerPrefix(ctx, e as ts.PrefixUnaryExpression);
     case ts.SyntaxKind.PostfixUnaryExpression:
@@ -118,9 +132,10 @@ function lowerObject(ctx: FnCtx, node: ts.ObjectLiteralExpression): Expr {
         const key = values[i++]!;
         props.push({ k: "computed", key, value: values[i++]!, span });
       } else {
-        const key = ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name)
-          ? p.name.text
-          : p.name.getText(ctx.sf);
+        const key =
+          ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name)
+            ? p.name.text
+            : p.name.getText(ctx.sf);
         props.push({ k: "prop", key, value: values[i++]!, span });
       }
     } else if (ts.isShorthandPropertyAssignment(p)) {
@@ -134,6 +149,7 @@ function lowerObject(ctx: FnCtx, node: ts.ObjectLiteralExpression): Expr {
 
 function lowerNew(ctx: FnCtx, node: ts.NewExpression): Expr {
   const name = node.expression.getText(ctx.sf);
-  if (name === "Date" && ctx.lookup("Date") === undefined) return ctx.refused("WM202", node, { name: "new Date()" });
+  if (name === "Date" && ctx.lookup("Date") === undefined)
+    return ctx.refused("WM202", node, { name: "new Date()" });
   return ctx.refused("WM201", node, { name });
 }

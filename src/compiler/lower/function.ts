@@ -12,13 +12,20 @@ export function lowerFunction(comp: CompileCtx, method: MethodInfo, entry: boole
   const node = method.node;
   const span = ctx.span(node);
   if (node.asteriskToken) ctx.report("WM306", node.name);
-  if (!node.body || (entry && !method.isAsync)) ctx.report("WM314", node.name, { name: method.name });
+  if (!node.body || (entry && !method.isAsync))
+    ctx.report("WM314", node.name, { name: method.name });
   const params: Param[] = [];
   for (const p of node.parameters) {
     if (ts.isIdentifier(p.name) && p.name.text === "this") continue; // type-only `this` parameter
     const def = lowerDefault(ctx, p.initializer);
     const target = declarePattern(ctx, p.name);
-    params.push({ k: "param", target, ...(def ? { default: def } : {}), rest: !!p.dotDotDotToken, span: ctx.span(p) });
+    params.push({
+      k: "param",
+      target,
+      ...(def ? { default: def } : {}),
+      rest: !!p.dotDotDotToken,
+      span: ctx.span(p),
+    });
   }
   if (node.body) lowerStatements(ctx, node.body.statements);
   return { k: "function", name: method.name, params, body: ctx.out, span };

@@ -4,7 +4,7 @@ import type { FnCtx } from "../context.js";
 import { skipOuter } from "../source.js";
 import { classifyCallee } from "./callee.js";
 import { callbackOf, callbackParams } from "./comprehension.js";
-import { type Target, hasEffect, lowerActionCall } from "./effects.js";
+import { hasEffect, lowerActionCall, type Target } from "./effects.js";
 import { lowerExpr } from "./expressions.js";
 
 /** `await Promise.all([...])` / `await Promise.allSettled(...)` → one gather statement. Items
@@ -42,19 +42,27 @@ export function lowerGather(
   } else {
     ctx.report("WM219", call, { name: mode });
   }
-  const bound = target ? { target: target.pattern(), ...(target.decl ? { decl: target.decl } : {}) } : {};
+  const bound = target
+    ? { target: target.pattern(), ...(target.decl ? { decl: target.decl } : {}) }
+    : {};
   ctx.emit({ k: "gather", mode, ...bound, items, span: ctx.span(awaitNode) });
 }
 
 function isMapCall(e: ts.Expression): e is ts.CallExpression {
   return (
-    ts.isCallExpression(e) && ts.isPropertyAccessExpression(e.expression) && e.expression.name.text === "map"
+    ts.isCallExpression(e) &&
+    ts.isPropertyAccessExpression(e.expression) &&
+    e.expression.name.text === "map"
   );
 }
 
 function pushSpread(ctx: FnCtx, call: ts.CallExpression, items: GatherItem[]): void {
   const span = ctx.span(call);
-  const source = lowerExpr(ctx, (call.expression as ts.PropertyAccessExpression).expression, "assign");
+  const source = lowerExpr(
+    ctx,
+    (call.expression as ts.PropertyAccessExpression).expression,
+    "assign",
+  );
   const fn = callbackOf(ctx, call);
   if (!fn) return;
   const body = skipOuter(fn.body as ts.Expression);
@@ -64,7 +72,7 @@ function pushSpread(ctx: FnCtx, call: ts.CallExpression, items: GatherItem[]): v
     return;
   }
   const inner = callee.k === "runAction" ? body.arguments : [body];
-  if (inner.some((n) => ts.isCallExpression(n) ? n.arguments.some(hasEffect) : hasEffect(n))) {
+  if (inner.some((n) => (ts.isCallExpression(n) ? n.arguments.some(hasEffect) : hasEffect(n)))) {
     ctx.report("WM209", body);
     return;
   }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noThenProperty: `then` is the IfStmt field of the IR contract.
 import type ts from "typescript";
 import type { FnCtx } from "../context.js";
 import { lowerExpr } from "./expressions.js";

@@ -14,7 +14,13 @@ import { lowerExpr } from "./expressions.js";
 export function hoist(ctx: FnCtx, e: Expr): Expr {
   if (e.k === "lit" || e.k === "undefined" || e.k === "name") return e;
   const name = ctx.temp();
-  ctx.emit({ k: "decl", kind: "const", target: { k: "pname", name, span: e.span }, value: e, span: e.span });
+  ctx.emit({
+    k: "decl",
+    kind: "const",
+    target: { k: "pname", name, span: e.span },
+    value: e,
+    span: e.span,
+  });
   return { k: "name", name, span: e.span };
 }
 

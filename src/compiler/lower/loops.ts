@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noThenProperty: `then` is the IfStmt field of the IR contract.
 import ts from "typescript";
 import type { Expr, Stmt } from "../../ir/types.js";
 import type { FnCtx } from "../context.js";
@@ -15,7 +16,12 @@ function effectfulTest(ctx: FnCtx, test: ts.Expression): Stmt[] {
   return ctx.collect(() => {
     const t = lowerExpr(ctx, test);
     const span = ctx.span(test);
-    ctx.emit({ k: "if", test: { k: "unary", op: "!", arg: t, span }, then: [{ k: "break", span }], span });
+    ctx.emit({
+      k: "if",
+      test: { k: "unary", op: "!", arg: t, span },
+      then: [{ k: "break", span }],
+      span,
+    });
   });
 }
 
@@ -67,7 +73,9 @@ export function lowerFor(ctx: FnCtx, s: ts.ForStatement): void {
       if (s.incrementor) lowerExpressionStatement(ctx, s.incrementor, s.incrementor);
     }, false);
     const body = [...pre, ...lowerBlock(ctx, s.statement)];
-    ctx.emit(test ? { k: "for", init, test, update, body, span } : { k: "for", init, update, body, span });
+    ctx.emit(
+      test ? { k: "for", init, test, update, body, span } : { k: "for", init, update, body, span },
+    );
   } finally {
     ctx.popScope();
   }

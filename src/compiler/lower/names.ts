@@ -3,7 +3,7 @@ import type { Expr, Span } from "../../ir/types.js";
 import { isNondeterministic } from "../checks/nondeterminism.js";
 import type { FnCtx } from "../context.js";
 import type { Binding } from "../resolve/bindings.js";
-import { constMember, constantOfName } from "../resolve/constants.js";
+import { constantOfName, constMember } from "../resolve/constants.js";
 import { dottedPath, resolvePath } from "./callee.js";
 import { lowerExpr } from "./expressions.js";
 

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noThenProperty: `then` is the IfStmt field of the IR contract.
 import ts from "typescript";
 import type { BinaryOp, Expr, UnaryOp } from "../../ir/types.js";
 import type { FnCtx } from "../context.js";
@@ -64,19 +65,36 @@ export function lowerBinary(ctx: FnCtx, node: ts.BinaryExpression): Expr {
     // `a && await f()`: the right side runs only when the left side lets it.
     const t = ctx.temp();
     const name: Expr = { k: "name", name: t, span };
-    ctx.emit({ k: "decl", kind: "let", target: { k: "pname", name: t, span }, value: lowerExpr(ctx, node.left), span });
+    ctx.emit({
+      k: "decl",
+      kind: "let",
+      target: { k: "pname", name: t, span },
+      value: lowerExpr(ctx, node.left),
+      span,
+    });
     const then = ctx.collect(() => {
       const value = lowerExpr(ctx, node.right);
       ctx.emit({ k: "assign", target: { k: "lname", name: t, span }, op: "=", value, span });
     });
-    const nullish: Expr = { k: "binary", op: "==", left: name, right: { k: "lit", value: null, span }, span };
+    const nullish: Expr = {
+      k: "binary",
+      op: "==",
+      left: name,
+      right: { k: "lit", value: null, span },
+      span,
+    };
     const test: Expr =
-      logical === "&&" ? name : logical === "||" ? { k: "unary", op: "!", arg: name, span } : nullish;
+      logical === "&&"
+        ? name
+        : logical === "||"
+          ? { k: "unary", op: "!", arg: name, span }
+          : nullish;
     ctx.emit({ k: "if", test, then, span });
     return name;
   }
   const op = BINARY.get(kind);
-  if (!op) return ctx.refused("WM212", node.operatorToken, { name: node.operatorToken.getText(ctx.sf) });
+  if (!op)
+    return ctx.refused("WM212", node.operatorToken, { name: node.operatorToken.getText(ctx.sf) });
   const [left, right] = lowerOrdered(ctx, [node.left, node.right]);
   return { k: "binary", op, left: left!, right: right!, span };
 }

@@ -32,7 +32,8 @@ export function declarePattern(ctx: FnCtx, name: ts.BindingName): Pattern {
     }
     return { k: "parray", elements, ...(rest ? { rest } : {}), span };
   }
-  const props: { k: "pprop"; key: string; target: Pattern; default?: Expr; span: typeof span }[] = [];
+  const props: { k: "pprop"; key: string; target: Pattern; default?: Expr; span: typeof span }[] =
+    [];
   let rest: Pattern | undefined;
   for (const el of name.elements) {
     if (el.dotDotDotToken) {
@@ -40,9 +41,10 @@ export function declarePattern(ctx: FnCtx, name: ts.BindingName): Pattern {
       continue;
     }
     const keyNode = el.propertyName ?? el.name;
-    const key = ts.isIdentifier(keyNode) || ts.isStringLiteral(keyNode) || ts.isNumericLiteral(keyNode)
-      ? keyNode.text
-      : undefined;
+    const key =
+      ts.isIdentifier(keyNode) || ts.isStringLiteral(keyNode) || ts.isNumericLiteral(keyNode)
+        ? keyNode.text
+        : undefined;
     if (key === undefined) {
       ctx.report("WM225", keyNode);
       continue;
@@ -87,7 +89,8 @@ export function assignmentPattern(ctx: FnCtx, node: ts.Expression): Pattern | un
     return { k: "parray", elements, ...(rest ? { rest } : {}), span };
   }
   if (ts.isObjectLiteralExpression(e)) {
-    const props: { k: "pprop"; key: string; target: Pattern; default?: Expr; span: typeof span }[] = [];
+    const props: { k: "pprop"; key: string; target: Pattern; default?: Expr; span: typeof span }[] =
+      [];
     let rest: Pattern | undefined;
     for (const p of e.properties) {
       if (ts.isSpreadAssignment(p)) {
@@ -121,6 +124,7 @@ export function assignmentPattern(ctx: FnCtx, node: ts.Expression): Pattern | un
 }
 
 function splitDefault(e: ts.Expression): [ts.Expression, ts.Expression | undefined] {
-  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken) return [e.left, e.right];
+  if (ts.isBinaryExpression(e) && e.operatorToken.kind === ts.SyntaxKind.EqualsToken)
+    return [e.left, e.right];
   return [e, undefined];
 }

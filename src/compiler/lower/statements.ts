@@ -2,8 +2,11 @@ import ts from "typescript";
 import type { Stmt } from "../../ir/types.js";
 import { REFUSED_STATEMENTS, statementName } from "../checks/statements.js";
 import type { FnCtx } from "../context.js";
+import { skipOuter } from "../source.js";
 import { lowerExpressionStatement } from "./assign.js";
+import { classifyCallee } from "./callee.js";
 import { lowerVariableStatement } from "./declarations.js";
+import { lowerAwait } from "./effects.js";
 import { lowerExpr } from "./expressions.js";
 import { lowerIf } from "./if.js";
 import { lowerDo, lowerFor, lowerForOf, lowerWhile } from "./loops.js";
@@ -68,11 +71,9 @@ export function lowerStatement(ctx: FnCtx, s: ts.Statement): void {
       }
       ctx.emit({ k: s.kind === ts.SyntaxKind.BreakStatement ? "break" : "continue", span });
       return;
-    case ts.SyntaxKind.ReturnStatement: {
-      const e = (s as ts.ReturnStatement).expression;
-      ctx.emit(e ? { k: "return", value: lowerExpr(ctx, e), span } : { k: "return", span });
+    case ts.SyntaxKind.ReturnStatement:
+      lowerReturn(ctx, s as ts.ReturnStatement);
       return;
-    }
     case ts.SyntaxKind.ThrowStatement:
       lowerThrow(ctx, s as ts.ThrowStatement);
       return;
@@ -85,4 +86,38 @@ export function lowerStatement(ctx: FnCtx, s: ts.Statement): void {
     default:
       ctx.report("WM313", s, { name: statementName(s.kind) });
   }
+}
+
+/** `return e`. Outside try/catch/finally, `return act(x)` (an effect returned without `await`)
+ *  resolves to the effect's outcome exactly like `return await act(x)`. Inside them the two
+ *  differ in JavaScript (the catch would not see the failure), so there it must be awaited. */
+function lowerReturn(ctx: FnCtx, s: ts.ReturnStatement): void {
+  const span = ctx.span(s);
+  const e = s.expression && skipOuter(s.expression);
+  if (!e) {
+    ctx.emit({ k: "return", span });
+    return;
+  }
+  if (ts.isCallExpression(e) && ctx.tryDepth === 0) {
+    const c = classifyCallee(ctx, e);
+    const effect =
+      c.k === "action" ||
+      c.k === "runAction" ||
+      c.k === "gather" ||
+      c.k === "sleep" ||
+      (c.k === "helper" && c.method.isAsync);
+    if (effect) {
+      let name = "";
+      lowerAwait(ctx, s, e, {
+        pattern: () => {
+          name = ctx.temp();
+          return { k: "pname", name, span };
+        },
+        decl: "const",
+      });
+      ctx.emit({ k: "return", value: { k: "name", name, span }, span });
+      return;
+    }
+  }
+  ctx.emit({ k: "return", value: lowerExpr(ctx, e), span });
 }

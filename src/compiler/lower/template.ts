@@ -12,11 +12,13 @@ export function lowerTemplate(ctx: FnCtx, node: ts.TemplateExpression): Expr {
     node.templateSpans.map((s) => s.expression),
   ) as Expr[];
   const parts: Expr[] = [];
-  if (node.head.text !== "") parts.push({ k: "lit", value: node.head.text, span: ctx.span(node.head) });
+  if (node.head.text !== "")
+    parts.push({ k: "lit", value: node.head.text, span: ctx.span(node.head) });
   node.templateSpans.forEach((s, i) => {
     const v = values[i]!;
     parts.push({ k: "builtin", fn: "String", args: [v], span: v.span });
-    if (s.literal.text !== "") parts.push({ k: "lit", value: s.literal.text, span: ctx.span(s.literal) });
+    if (s.literal.text !== "")
+      parts.push({ k: "lit", value: s.literal.text, span: ctx.span(s.literal) });
   });
   if (parts.length === 0) return { k: "lit", value: "", span };
   return parts.reduce((left, right) => ({ k: "binary", op: "+", left, right, span }));

@@ -7,7 +7,20 @@ import { lowerStatements } from "./statements.js";
 
 /** `try / catch / finally`: all three parts lower (`finally` is never dropped). */
 export function lowerTry(ctx: FnCtx, s: ts.TryStatement): void {
-  const out: TryStmt = { k: "try", body: ctx.collect(() => lowerStatements(ctx, s.tryBlock.statements)), span: ctx.span(s) };
+  ctx.tryDepth += 1;
+  try {
+    lowerTryParts(ctx, s);
+  } finally {
+    ctx.tryDepth -= 1;
+  }
+}
+
+function lowerTryParts(ctx: FnCtx, s: ts.TryStatement): void {
+  const out: TryStmt = {
+    k: "try",
+    body: ctx.collect(() => lowerStatements(ctx, s.tryBlock.statements)),
+    span: ctx.span(s),
+  };
   const cc = s.catchClause;
   if (cc) {
     let param: Pattern | undefined;

@@ -33,7 +33,7 @@ const cache = new WeakMap<ts.VariableDeclaration, ActionInfo | null>();
 /** Reads `const X = action(...)` statically. Returns `undefined` when the binding is not an
  *  action; reports WM104/WM105 at the definition when its name or options are not static. */
 export function actionOf(b: Binding | undefined, sink: DiagnosticSink): ActionInfo | undefined {
-  if (!b || b.k !== "decl" || b.decl.k !== "var") return undefined;
+  if (b?.k !== "decl" || b.decl.k !== "var") return undefined;
   const decl = b.decl.node;
   const init = decl.initializer && skipOuter(decl.initializer);
   if (!init || !ts.isCallExpression(init) || !isSdkExport(b.mod, init.expression, "action")) {
@@ -71,7 +71,13 @@ function readAction(
   }
   const info: ActionInfo = { name };
   if (options) {
-    const ok = readOptions(mod, options, info, (n) => constantExpr(n, mod), (n) => staticClassName(mod, n));
+    const ok = readOptions(
+      mod,
+      options,
+      info,
+      (n) => constantExpr(n, mod),
+      (n) => staticClassName(mod, n),
+    );
     if (!ok) sink.report("WM105", options, mod.sf, { name: varName });
   }
   return info;

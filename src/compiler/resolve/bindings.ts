@@ -1,5 +1,5 @@
 import type ts from "typescript";
-import { type LocalDecl, type ModuleInfo, loadModule } from "./module.js";
+import { type LocalDecl, loadModule, type ModuleInfo } from "./module.js";
 import { classifySpecifier } from "./paths.js";
 
 /** What a module-level name resolves to, after following imports and re-exports. */

@@ -1,7 +1,7 @@
 import ts from "typescript";
 import { hasModifier, propName, skipOuter } from "../source.js";
-import { resolveName } from "./bindings.js";
 import { isSdkExport } from "./actions.js";
+import { resolveName } from "./bindings.js";
 import type { ModuleInfo } from "./module.js";
 
 /** A method of the workflow class or of one of its base classes, with the module its body
@@ -14,7 +14,11 @@ export interface MethodInfo {
 }
 
 /** Every class declaration named `className` in the module (top level first). */
-export function findClass(mod: ModuleInfo, className: string, line?: number): ts.ClassDeclaration | undefined {
+export function findClass(
+  mod: ModuleInfo,
+  className: string,
+  line?: number,
+): ts.ClassDeclaration | undefined {
   const found: ts.ClassDeclaration[] = [];
   const visit = (n: ts.Node) => {
     if (ts.isClassDeclaration(n) && n.name?.text === className) found.push(n);
@@ -23,8 +27,11 @@ export function findClass(mod: ModuleInfo, className: string, line?: number): ts
   visit(mod.sf);
   if (found.length <= 1 || line === undefined) return found[0];
   // Several classes share the name: take the one whose span contains or follows the line.
-  const lineOf = (c: ts.ClassDeclaration) => mod.sf.getLineAndCharacterOfPosition(c.getStart(mod.sf)).line + 1;
-  return found.reduce((best, c) => (Math.abs(lineOf(c) - line) < Math.abs(lineOf(best) - line) ? c : best));
+  const lineOf = (c: ts.ClassDeclaration) =>
+    mod.sf.getLineAndCharacterOfPosition(c.getStart(mod.sf)).line + 1;
+  return found.reduce((best, c) =>
+    Math.abs(lineOf(c) - line) < Math.abs(lineOf(best) - line) ? c : best,
+  );
 }
 
 /** Methods by name; the most derived definition wins. Bases are followed through local and

@@ -41,9 +41,13 @@ export function enumObject(node: ts.EnumDeclaration, mod: ModuleInfo): Expr | un
 }
 
 /** The inlined value of a module-level binding usable as a value (enum or `as const`). */
-export function constantOfName(mod: ModuleInfo, name: string, seen = new Set<string>()): Expr | undefined {
+export function constantOfName(
+  mod: ModuleInfo,
+  name: string,
+  seen = new Set<string>(),
+): Expr | undefined {
   const b = resolveName(mod, name);
-  if (!b || b.k !== "decl") return undefined;
+  if (b?.k !== "decl") return undefined;
   const key = `${b.mod.file}\0${b.name}`;
   if (seen.has(key)) return undefined;
   seen.add(key);

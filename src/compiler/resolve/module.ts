@@ -15,7 +15,9 @@ export interface ImportBinding {
   node: ts.Node;
 }
 
-export type ExportEntry = { k: "local"; name: string } | { k: "from"; spec: string; imported: string };
+export type ExportEntry =
+  | { k: "local"; name: string }
+  | { k: "from"; spec: string; imported: string };
 
 /** Static facts about a module's top level. Nothing is executed. */
 export interface ModuleInfo {
@@ -58,7 +60,8 @@ function scanModule(file: string, sf: ts.SourceFile): ModuleInfo {
       const spec = st.moduleSpecifier.text;
       const clause = st.importClause;
       if (!clause) continue;
-      if (clause.name) info.imports.set(clause.name.text, { spec, imported: "default", node: clause.name });
+      if (clause.name)
+        info.imports.set(clause.name.text, { spec, imported: "default", node: clause.name });
       const nb = clause.namedBindings;
       if (nb && ts.isNamespaceImport(nb)) {
         info.imports.set(nb.name.text, { spec, imported: "*", node: nb });
@@ -70,7 +73,9 @@ function scanModule(file: string, sf: ts.SourceFile): ModuleInfo {
       }
     } else if (ts.isExportDeclaration(st)) {
       const spec =
-        st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+        st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)
+          ? st.moduleSpecifier.text
+          : undefined;
       const clause = st.exportClause;
       if (!clause) {
         if (spec) info.starExports.push(spec);

@@ -1,0 +1,270 @@
+// `npm run bench [-- --json] [--scenario A,B,C,D] [--embedded] [--no-peers] [--quick] [--cpu-prof]`
+//
+// Creates its own database (waymark_bench) on WAYMARK_DATABASE_URL's server (or on the embedded
+// server with --embedded), runs `waymark start-workers` as a separate process on it, runs the
+// scenarios, and — when ../shared/bench is present — the peer harness for the same scenario right
+// after ours (alternating), then writes bench/results/{latest.json,chart.svg}.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { renderChart } from "./chart.js";
+import type { BenchContext, ScenarioResult } from "./context.js";
+import { dropDatabase, recreateDatabase, serverSettings } from "./database.js";
+import { type EngineProcess, RESULTS, startEngine } from "./engineProcess.js";
+import { PgCounters, round } from "./metrics.js";
+import {
+  ensurePeerInstall,
+  type PeerFigures,
+  peersAvailable,
+  runDbos,
+  runGraphile,
+} from "./peers.js";
+import { Progress } from "./progress.js";
+
+type Scenario = "A" | "B" | "C" | "D";
+const ALL: Scenario[] = ["A", "B", "C", "D"];
+const DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
+
+const USAGE = `npm run bench -- [options]
+  --json              one JSON line per scenario on stdout (progress stays on stderr)
+  --scenario A[,B..]  run only these scenarios (A sequential, B fan-out, C sleep, D queue drain)
+  --embedded          run on the embedded Postgres (src/store/embedded) instead of WAYMARK_DATABASE_URL
+  --no-peers          skip the peer harness (../shared/bench)
+  --quick             every count ÷ 10 (a smoke run)
+  --cpu-prof          run start-workers under node --cpu-prof (profiles in bench/results/prof)
+  --database NAME     bench database name (default waymark_bench; dropped and recreated)
+  --keep              keep the bench database afterwards`;
+
+interface Options {
+  json: boolean;
+  scenarios: Scenario[];
+  embedded: boolean;
+  peers: boolean;
+  scale: number;
+  cpuProf: boolean;
+  database: string;
+  keep: boolean;
+}
+
+function parse(argv: string[]): Options {
+  const o: Options = {
+    json: false,
+    scenarios: [],
+    embedded: false,
+    peers: true,
+    scale: 1,
+    cpuProf: false,
+    database: "waymark_bench",
+    keep: false,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] as string;
+    const value = () => {
+      const v = a.includes("=") ? a.slice(a.indexOf("=") + 1) : argv[++i];
+      if (v === undefined) throw new Error(`${a} needs a value`);
+      return v;
+    };
+    if (a === "--json") o.json = true;
+    else if (a === "--scenario" || a.startsWith("--scenario=")) {
+      for (const s of value().toUpperCase().split(",")) {
+        if (!ALL.includes(s as Scenario)) throw new Error(`unknown scenario ${s} (A, B, C or D)`);
+        o.scenarios.push(s as Scenario);
+      }
+    } else if (a === "--embedded") o.embedded = true;
+    else if (a === "--no-peers") o.peers = false;
+    else if (a === "--quick") o.scale = 0.1;
+    else if (a === "--cpu-prof") o.cpuProf = true;
+    else if (a === "--database" || a.startsWith("--database=")) o.database = value();
+    else if (a === "--keep") o.keep = true;
+    else if (a === "--help" || a === "-h") {
+      console.log(USAGE);
+      process.exit(0);
+    } else throw new Error(`unknown option ${a}\n${USAGE}`);
+  }
+  if (o.scenarios.length === 0) o.scenarios = [...ALL];
+  return o;
+}
+
+/** The bar from the issue, per scenario: [description, passed]. */
+function bar(r: ScenarioResult, p: PeerFigures | undefined): [string, boolean][] {
+  const n = (x: unknown) => (typeof x === "number" ? x : Number.NaN);
+  const out: [string, boolean][] = [];
+  if (r.scenario === "A") {
+    out.push(["≤ 1 commit per action", n(r.xacts_per_step) <= 1]);
+    if (p) {
+      out.push(["actions/s ≥ 5× DBOS", n(r.steps_per_s) >= 5 * n(p.steps_per_s)]);
+      out.push(["latency p50 ≤ DBOS", n(r.lat_p50_ms) <= n(p.lat_p50_ms)]);
+      out.push(["WAL per action < DBOS", n(r.wal_bytes_per_step) < n(p.wal_bytes_per_step)]);
+    }
+  } else if (r.scenario === "B") {
+    if (p) out.push(["≥ 10× faster than DBOS", n(r.wall_ms) * 10 <= n(p.wall_ms)]);
+  } else if (r.scenario === "C") {
+    out.push(["wall ≤ 1.2 s", n(r.wall_ms) <= 1200]);
+  } else if (r.scenario === "D") {
+    if (p) out.push(["actions/s ≥ graphile-worker batched", n(r.steps_per_s) >= n(p.steps_per_s)]);
+  }
+  return out;
+}
+
+const LABELS: Record<string, string> = {
+  wf_per_s: "workflows/s",
+  steps_per_s: "actions/s",
+  lat_p50_ms: "latency p50 ms",
+  lat_p95_ms: "latency p95 ms",
+  lat_p99_ms: "latency p99 ms",
+  wall_ms: "wall ms",
+  xacts_per_step: "commits/action",
+  wal_bytes_per_step: "WAL bytes/action",
+  client_cpu_ms_per_step: "client CPU ms/action",
+  server_cpu_ms_per_step: "server CPU ms/action",
+  start_all_ms: "start-all ms",
+};
+
+function human(r: ScenarioResult, p: PeerFigures | undefined): string {
+  const lines = [`Scenario ${r.scenario}`];
+  for (const [k, v] of Object.entries(r)) {
+    if (k === "scenario" || k === "peer" || k === "bar") continue;
+    const pv = p?.[k];
+    const cmp =
+      typeof pv === "number" && typeof v === "number" && Number.isFinite(pv)
+        ? `   / ${p?.peer} ${pv}  (ours/peer ${round(v / pv, 2)})`
+        : "";
+    lines.push(`  ${(LABELS[k] ?? k).padEnd(24)} ${String(v)}${cmp}`);
+  }
+  for (const [what, ok] of bar(r, p)) lines.push(`  bar: ${what.padEnd(36)} ${ok ? "PASS" : "FAIL"}`);
+  return lines.join("\n");
+}
+
+async function main(): Promise<void> {
+  const opts = parse(process.argv.slice(2));
+  const progress = new Progress(false);
+  const note = (s: string) => progress.note(s);
+  const t0 = performance.now();
+
+  let baseUrl = process.env.WAYMARK_DATABASE_URL || DEFAULT_URL;
+  let releaseEmbedded: (() => Promise<void>) | undefined;
+  if (opts.embedded) {
+    const { ensureEmbeddedPostgres } = await import("../src/store/embedded/index.js");
+    note("starting the embedded Postgres (src/store/embedded) ...");
+    const e = await ensureEmbeddedPostgres();
+    baseUrl = e.url;
+    releaseEmbedded = () => e.stop();
+  }
+  const url = await recreateDatabase(baseUrl, opts.database);
+  // The client side of the engine reads this when it first connects.
+  process.env.WAYMARK_DATABASE_URL = url;
+  const settings = await serverSettings(baseUrl);
+  note(
+    `bench database ${opts.database} on ${new URL(baseUrl).host}${opts.embedded ? " (embedded)" : ""}; Postgres ${settings.server_version}, fsync ${settings.fsync}, synchronous_commit ${settings.synchronous_commit}`,
+  );
+
+  const { scenarioA } = await import("./scenarios/a.js");
+  const { scenarioB } = await import("./scenarios/b.js");
+  const { scenarioC } = await import("./scenarios/c.js");
+  const { scenarioD } = await import("./scenarios/d.js");
+  const runners: Record<Scenario, (ctx: BenchContext) => Promise<ScenarioResult>> = {
+    A: scenarioA,
+    B: scenarioB,
+    C: scenarioC,
+    D: scenarioD,
+  };
+
+  let engine: EngineProcess | undefined;
+  let starting: Promise<EngineProcess> | undefined;
+  const counters = await new PgCounters(url, opts.database, () =>
+    engine ? [engine.pid] : [],
+  ).open();
+  const ctx: BenchContext = {
+    url,
+    database: opts.database,
+    counters,
+    progress,
+    scale: opts.scale,
+    engine() {
+      starting ??= startEngine({
+        databaseUrl: url,
+        tag: opts.database,
+        workers: 2,
+        cpuProf: opts.cpuProf,
+        env: { WAYMARK_WORKER_COUNT: "2" },
+      }).then((e) => {
+        engine = e;
+        return e;
+      });
+      return starting;
+    },
+  };
+
+  const peers = opts.peers && !opts.embedded && peersAvailable() && ensurePeerInstall(note);
+  if (opts.peers && !opts.embedded && !peers)
+    note("peer harness ../shared/bench not available: printing our figures only");
+
+  const entries: { ours: ScenarioResult; peer?: PeerFigures }[] = [];
+  try {
+    note("starting waymark start-workers (runner + 2 worker processes) ...");
+    const ts = performance.now();
+    await ctx.engine();
+    note(`  ready in ${round((performance.now() - ts) / 1000)} s; calibrating idle commits ...`);
+    await counters.calibrate(2000);
+    const idle = counters.idleRates();
+    note(`  idle: ${round(idle.commitsPerS)} commits/s, ${Math.round(idle.walPerS)} WAL B/s`);
+
+    for (const s of opts.scenarios) {
+      note(`— scenario ${s}`);
+      const ours = await runners[s](ctx);
+      let peer: PeerFigures | undefined;
+      if (peers) {
+        note(`  peer run for ${s} (${s === "D" ? "graphile-worker" : "DBOS"}) ...`);
+        try {
+          peer =
+            s === "D"
+              ? await runGraphile(baseUrl, opts.scale, note)
+              : await runDbos(s, baseUrl, opts.scale, note);
+        } catch (e) {
+          note(`  peer run failed: ${(e as Error).message.slice(0, 500)}`);
+        }
+      }
+      const line: ScenarioResult = { ...ours };
+      if (peer) line.peer = peer;
+      const checks = bar(ours, peer);
+      if (checks.length > 0) line.bar = Object.fromEntries(checks);
+      entries.push(peer ? { ours, peer } : { ours });
+      if (opts.json) console.log(JSON.stringify(line));
+      else console.log(human(ours, peer));
+    }
+  } finally {
+    progress.end();
+    await engine?.stop();
+    await counters.close().catch(() => {});
+    if (!opts.keep) await dropDatabase(baseUrl, opts.database).catch(() => {});
+    await releaseEmbedded?.().catch(() => {});
+  }
+
+  mkdirSync(RESULTS, { recursive: true });
+  const record = {
+    at: new Date().toISOString(),
+    embedded: opts.embedded,
+    scale: opts.scale,
+    settings,
+    idle: counters.idleRates(),
+    results: entries,
+  };
+  writeFileSync(join(RESULTS, "latest.json"), `${JSON.stringify(record, null, 2)}\n`);
+  writeFileSync(
+    join(RESULTS, `run-${record.at.replace(/[:.]/g, "-")}.json`),
+    `${JSON.stringify(record)}\n`,
+  );
+  const title = `Waymark bench${opts.embedded ? " (embedded Postgres)" : ""}${opts.scale !== 1 ? ` (scale ${opts.scale})` : ""}`;
+  writeFileSync(join(RESULTS, "chart.svg"), renderChart(entries, title));
+  note(
+    `done in ${round((performance.now() - t0) / 1000)} s; bench/results/latest.json, bench/results/chart.svg`,
+  );
+}
+
+main().then(
+  // The client's pools and LISTEN connection have no public close: exit explicitly.
+  () => process.exit(0),
+  (e) => {
+    console.error((e as Error).stack ?? String(e));
+    process.exit(1);
+  },
+);
