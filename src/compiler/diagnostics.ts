@@ -193,7 +193,8 @@ export const DIAGNOSTICS = {
   },
   WM222: {
     pattern: "effect-in-default",
-    message: "a parameter default value cannot await or call helper methods",
+    message:
+      "a default value (of a parameter or a destructuring pattern) cannot await or call helper methods",
     fix: "compute the default in the body: `if (x === undefined) { x = await act(); }`.",
   },
   WM223: {
