@@ -14,6 +14,9 @@ const MODULE = join(ROOT, "bench", "workflows.ts");
 export interface EngineProcess {
   pid: number;
   stop(): Promise<void>;
+  /** SIGSTOP / SIGCONT the whole process group (peer runs get the machine to themselves). */
+  pause(): void;
+  resume(): void;
   log(): string;
 }
 
@@ -98,7 +101,14 @@ export async function startEngine(opts: EngineOptions): Promise<EngineProcess> {
   return {
     pid,
     log: () => text,
+    pause() {
+      if (!gone) process.kill(-pid, "SIGSTOP");
+    },
+    resume() {
+      if (!gone) process.kill(-pid, "SIGCONT");
+    },
     async stop() {
+      this.resume();
       if (gone) return;
       try {
         process.kill(-pid, "SIGTERM");

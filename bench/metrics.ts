@@ -4,12 +4,13 @@
 // Invariants:
 // - pg_stat_database.xact_commit is flushed by each backend at most once a second (and an idle
 //   backend may hold its counts longer), so snap() waits 1.1 s first. The background rate measured
-//   by calibrate() (pollers, heartbeats) is reported, not subtracted: deltas are raw and cover
-//   the settle time of the closing snapshot too.
+//   by calibrate() (pollers, heartbeats) is subtracted only for that settle time (see delta()).
 // - Writing transactions are counted exactly from xid consumption (cluster-wide: the bench must be
 //   the only writer, which it is on this machine).
-// - CPU figures are monotonic: a process's reaped children are counted through its
-//   cutime/cstime, so a backend or worker that exits mid-phase still counts.
+// - Engine CPU is monotonic: the start-workers process's reaped children count through its
+//   cutime/cstime. Server CPU is the backends connected to the bench database (pg_stat_activity
+//   pids at each snapshot), so other databases on the server do not count; a backend that both
+//   starts and exits between two snapshots is missed (the engine's pooled connections live on).
 import { readdirSync, readFileSync } from "node:fs";
 import pg from "pg";
 
@@ -81,18 +82,6 @@ export function treeCpuMs(roots: number[], procs: ProcStat[] = allProcs()): numb
   return ms;
 }
 
-/** CPU ms of every Postgres server on the machine: backends + postmasters' reaped backends. */
-export function serverCpuMs(procs: ProcStat[] = allProcs()): number {
-  const pg = procs.filter((p) => p.comm === "postgres" || p.comm.startsWith("postgres:"));
-  const pids = new Set(pg.map((p) => p.pid));
-  let ms = 0;
-  for (const p of pg) {
-    ms += p.selfMs;
-    if (!pids.has(p.ppid)) ms += p.childrenMs; // a postmaster: its exited backends
-  }
-  return ms;
-}
-
 export function clientCpuMs(): number {
   const u = process.cpuUsage();
   return (u.user + u.system) / 1000;
@@ -107,13 +96,16 @@ export function cpuTicks(): { total: number; idle: number } {
 }
 
 export interface Snapshot {
+  /** When the snapshot started waiting for the counters to settle (the engine is idle from here). */
+  settleFrom: number;
   t: number;
   commits: number;
   lsn: string;
   xid: number;
   clientMs: number;
   engineMs: number;
-  serverMs: number;
+  /** CPU ms of each backend connected to the bench database, by pid. */
+  backends: Map<number, number>;
   ticks: { total: number; idle: number };
 }
 
@@ -130,7 +122,7 @@ export interface PhaseCost {
 
 export class PgCounters {
   private readonly client: pg.Client;
-  private idle = { commitsPerS: 0, walPerS: 0, xidPerS: 0 };
+  private idle = { commitsPerS: 0, walPerS: 0, xidPerS: 0, engineMsPerS: 0, serverMsPerS: 0 };
 
   constructor(
     private readonly url: string,
@@ -151,6 +143,7 @@ export class PgCounters {
   }
 
   async snap(settle = true): Promise<Snapshot> {
+    const settleFrom = performance.now();
     if (settle) await sleepMs(1100);
     const { rows } = await this.client.query<{ commits: string; lsn: string; xid: string }>(
       `select xact_commit::bigint as commits, pg_current_wal_lsn()::text as lsn,
@@ -161,14 +154,24 @@ export class PgCounters {
     const r = rows[0];
     if (!r) throw new Error(`database ${this.database} not found in pg_stat_database`);
     const procs = allProcs();
+    const { rows: pids } = await this.client.query<{ pid: number }>(
+      "select pid from pg_stat_activity where datname = $1",
+      [this.database],
+    );
+    const backends = new Map<number, number>();
+    for (const { pid } of pids) {
+      const p = readProcStat(pid);
+      if (p) backends.set(pid, p.selfMs);
+    }
     return {
+      backends,
+      settleFrom,
       t: performance.now(),
       commits: Number(r.commits),
       lsn: r.lsn,
       xid: Number(r.xid),
       clientMs: clientCpuMs(),
       engineMs: treeCpuMs(this.engineRoots(), procs),
-      serverMs: serverCpuMs(procs),
       ticks: cpuTicks(),
     };
   }
@@ -197,26 +200,43 @@ export class PgCounters {
       commitsPerS: Math.max(0, d.commits / d.seconds),
       walPerS: Math.max(0, d.walBytes / d.seconds),
       xidPerS: Math.max(0, d.writeXacts / d.seconds),
+      engineMsPerS: Math.max(0, (b.engineMs - a.engineMs) / d.seconds),
+      serverMsPerS: Math.max(
+        0,
+        [...b.backends].reduce((t, [pid, ms]) => t + ms - (a.backends.get(pid) ?? 0), 0) / d.seconds,
+      ),
     };
   }
 
-  idleRates(): { commitsPerS: number; walPerS: number; xidPerS: number } {
+  idleRates(): {
+    commitsPerS: number;
+    walPerS: number;
+    xidPerS: number;
+    engineMsPerS: number;
+    serverMsPerS: number;
+  } {
     return { ...this.idle };
   }
 
-  /** Raw deltas: the engine's background queries during the phase are part of its cost (an idle
-   *  rate measured beforehand does not describe a busy engine, whose loops find work instead). */
+  /** Deltas between two snapshots minus the idle tail: the closing snapshot's settle time, when
+   *  the engine is idle, is charged at the calibrated idle rate and taken out. The engine's
+   *  background queries during the work itself stay in (a busy engine's loops find work instead
+   *  of polling, so an idle rate does not describe them). */
   async delta(a: Snapshot, b: Snapshot): Promise<PhaseCost> {
     const d = await this.rawDelta(a, b);
     const total = b.ticks.total - a.ticks.total;
+    let backendMs = 0;
+    for (const [pid, ms] of b.backends) backendMs += ms - (a.backends.get(pid) ?? 0);
+    const tail = (b.t - b.settleFrom) / 1000;
+    const i = this.idle;
     return {
       seconds: d.seconds,
-      commits: Math.max(0, d.commits),
-      writeXacts: Math.max(0, d.writeXacts),
-      walBytes: Math.max(0, d.walBytes),
+      commits: Math.max(0, d.commits - i.commitsPerS * tail),
+      writeXacts: Math.max(0, d.writeXacts - i.xidPerS * tail),
+      walBytes: Math.max(0, d.walBytes - i.walPerS * tail),
       clientCpuMs: b.clientMs - a.clientMs,
-      engineCpuMs: b.engineMs - a.engineMs,
-      serverCpuMs: b.serverMs - a.serverMs,
+      engineCpuMs: Math.max(0, b.engineMs - a.engineMs - i.engineMsPerS * tail),
+      serverCpuMs: Math.max(0, backendMs - i.serverMsPerS * tail),
       busyPct: total > 0 ? (100 * (total - (b.ticks.idle - a.ticks.idle))) / total : 0,
     };
   }

@@ -213,7 +213,8 @@ async function main(): Promise<void> {
       const ours = await runners[s](ctx);
       let peer: PeerFigures | undefined;
       if (peers) {
-        note(`  peer run for ${s} (${s === "D" ? "graphile-worker" : "DBOS"}) ...`);
+        note(`  peer run for ${s} (${s === "D" ? "graphile-worker" : "DBOS"}; our engine paused) ...`);
+        engine?.pause();
         try {
           peer =
             s === "D"
@@ -221,6 +222,8 @@ async function main(): Promise<void> {
               : await runDbos(s, baseUrl, opts.scale, note);
         } catch (e) {
           note(`  peer run failed: ${(e as Error).message.slice(0, 500)}`);
+        } finally {
+          engine?.resume();
         }
       }
       const line: ScenarioResult = { ...ours };

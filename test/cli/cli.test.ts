@@ -61,3 +61,32 @@ test("help: global and per command; unknown command", () => {
   assert.equal(bad.code, 1);
   assert.match(bad.err, /unknown command "frobnicate"/);
 });
+
+test("waymark check on the whole fixture corpus prints exactly the expected diagnostics", async () => {
+  const { readdirSync, readFileSync, existsSync, statSync } = await import("node:fs");
+  const r = waymark("check", "test/fixtures");
+  assert.equal(r.code, 1, r.err);
+  // Expected: every expected.diagnostics.txt line, with the fixture folder prefixed and the
+  // "CODE message" part printed the way tsc does ("- error CODE: message").
+  const expected: string[] = [];
+  let cases = 0;
+  const walk = (dir: string) => {
+    for (const name of readdirSync(join(ROOT, dir)).sort()) {
+      const rel = `${dir}/${name}`;
+      if (statSync(join(ROOT, rel)).isDirectory()) walk(rel);
+    }
+    const diag = join(ROOT, dir, "expected.diagnostics.txt");
+    if (existsSync(diag)) {
+      cases++;
+      for (const line of readFileSync(diag, "utf8").split("\n").filter(Boolean)) {
+        const m = /^(\S+:\d+:\d+) (WM\d+) (.*)$/.exec(line);
+        assert.ok(m, `unexpected fixture line: ${line}`);
+        expected.push(`${dir}/${m[1]} - error ${m[2]}: ${m[3]}`);
+      }
+    }
+  };
+  walk("test/fixtures");
+  assert.ok(cases >= 30, `only ${cases} refused fixtures found`);
+  const printed = r.out.split("\n").filter((l) => /^test\/fixtures\/.*- error WM/.test(l));
+  assert.deepEqual([...printed].sort(), [...expected].sort());
+});
