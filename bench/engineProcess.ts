@@ -98,17 +98,21 @@ export async function startEngine(opts: EngineOptions): Promise<EngineProcess> {
     );
 
   const pid = proc.pid as number;
+  const signal = (sig: NodeJS.Signals) => {
+    if (gone) return;
+    try {
+      process.kill(-pid, sig);
+    } catch {
+      /* already gone */
+    }
+  };
   return {
     pid,
     log: () => text,
-    pause() {
-      if (!gone) process.kill(-pid, "SIGSTOP");
-    },
-    resume() {
-      if (!gone) process.kill(-pid, "SIGCONT");
-    },
+    pause: () => signal("SIGSTOP"),
+    resume: () => signal("SIGCONT"),
     async stop() {
-      this.resume();
+      signal("SIGCONT");
       if (gone) return;
       try {
         process.kill(-pid, "SIGTERM");

@@ -16,6 +16,20 @@ function childEntry(): string {
   return here.replace(/WorkerPool\.(ts|js)$/, (_m, ext: string) => `child.${ext}`);
 }
 
+/** Node flags for children: the parent's, plus tsx (user modules may be TypeScript, and in a
+ *  checkout the child entry itself is) and, when running from source, the `waymark-dev`
+ *  condition — a parent started through bin/waymark.mjs registers both programmatically, which
+ *  children do not inherit. */
+function childExecArgv(entry: string): string[] {
+  const argv = [...process.execArgv];
+  const joined = argv.join(" ");
+  if (!/--import[= ]tsx|--loader[= ]tsx|--require[= ]tsx/.test(joined))
+    argv.push("--import", "tsx");
+  if (entry.endsWith(".ts") && !joined.includes("waymark-dev"))
+    argv.push("--conditions=waymark-dev");
+  return argv;
+}
+
 interface Slot {
   index: number;
   child?: ChildProcess;
@@ -84,7 +98,9 @@ export class WorkerPool {
 
   private spawn(slot: Slot): void {
     slot.respawn = undefined;
-    const child = fork(childEntry(), [], {
+    const entry = childEntry();
+    const child = fork(entry, [], {
+      execArgv: childExecArgv(entry),
       env: {
         ...process.env,
         ...this.opts.env,

@@ -126,6 +126,20 @@ test("seed workflows return the documented results", async () => {
   });
 });
 
+test("throughput: 200 concurrent 4-step sequential workflows", async () => {
+  const t0 = performance.now();
+  const outs = await Promise.all(
+    Array.from({ length: 200 }, (_, i) => new wf.SequentialChainWorkflow().run(`w${i}`)),
+  );
+  const ms = performance.now() - t0;
+  console.log(
+    `# 200 SequentialChainWorkflow runs (800 actions) in ${ms.toFixed(0)} ms = ${((800 / ms) * 1000).toFixed(0)} actions/s, ${((200 / ms) * 1000).toFixed(0)} workflows/s`,
+  );
+  outs.forEach((o, i) => {
+    assert.equal((o as { step1: string }).step1, `W${i}`);
+  });
+});
+
 test("retries: succeeds on attempt 3 of 4; exhausts 3 of 3 and is caught by name", async () => {
   assert.deepEqual(await new ex.RetryCounterWorkflow().run("x"), { label: "x", attempt: 3 });
   const tag = `exhaust-${Date.now()}`;

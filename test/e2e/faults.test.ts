@@ -143,11 +143,12 @@ test("a workflow sleeping 3 s while every process is down for 5 s completes afte
   await new Promise((r) => setTimeout(r, 5000));
   const restartedAt = Date.now();
   await start();
+  const readyAt = Date.now();
   assert.equal(await handle.result(), 7);
   const now = Date.now();
   console.log(
-    `# sleep across a full outage: result ${now - restartedAt} ms after restart (total ${now - t0} ms)`,
+    `# sleep across a full outage: engine up ${readyAt - restartedAt} ms after restart, result ${now - readyAt} ms later (total ${now - t0} ms)`,
   );
   assert.ok(now - t0 >= 3000, "never early");
-  assert.ok(now - restartedAt < 5000, "picked up promptly after restart");
+  assert.ok(now - readyAt < 3000, "picked up promptly once the engine is up");
 });

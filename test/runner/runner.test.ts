@@ -281,3 +281,85 @@ test("two runners share 300 instances: each completes once, no duplicate dispatc
     await second.stop();
   }
 });
+
+test("fan-out stress: completions racing claims never strand an instance (lost wake-up regression)", async () => {
+  // run(xs) { const ys = await Promise.all(xs.map((x) => double(x))); return ys; }
+  const FAN = program(
+    "fan",
+    ["xs"],
+    [
+      {
+        k: "gather",
+        mode: "all",
+        target: { k: "pname", name: "ys", span },
+        decl: "const",
+        items: [
+          {
+            k: "gspread",
+            source: name("xs"),
+            params: [{ k: "pname", name: "x", span }],
+            call: call("double", [name("x")]),
+            span,
+          },
+        ],
+        span,
+      },
+      { k: "return", value: name("ys"), span },
+    ],
+  );
+  const cfg = {
+    ...loadConfig(),
+    databaseUrl: db.url,
+    lockTtlMs: 60_000,
+    lockHeartbeatMs: 1000,
+    pollIntervalMs: 60_000,
+    concurrentPerWorker: 64,
+  };
+  // Long leases and polls: only correct wake-ups can finish this in time.
+  const second = new Runner({ store, config: cfg, batchSize: 4 });
+  const extraWorker = new WorkerProcess(store, cfg, {
+    names: () => Object.keys(actions),
+    get: (n) => (actions[n] ? { fn: actions[n] } : undefined),
+  });
+  await second.start();
+  await extraWorker.start();
+  try {
+    const v = await store.registerVersion("fan", "v1", FAN);
+    const xs = Array.from({ length: 150 }, (_, i) => i);
+    const ids = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        store.insertInstance(v, "fan", JSON.stringify(encodeValue([xs]))),
+      ),
+    );
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const r = await store.pool.query(
+        "select count(*)::int as n from waymark_instances where id = any($1::bigint[]) and status = 'completed'",
+        [ids],
+      );
+      if (r.rows[0].n === ids.length) break;
+      if (Date.now() > deadline) {
+        const stuck = await store.pool.query(
+          `select i.id, i.status, i.wake_at, i.lease_owner,
+                  (select count(*) from waymark_action_calls c where c.instance_id = i.id and not c.delivered and c.status = 'completed') as undelivered
+           from waymark_instances i where id = any($1::bigint[]) and status <> 'completed'`,
+          [ids],
+        );
+        assert.fail(`instances stranded: ${JSON.stringify(stuck.rows)}`);
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const res = await store.pool.query(
+      "select result from waymark_instances where id = any($1::bigint[])",
+      [ids],
+    );
+    for (const row of res.rows)
+      assert.deepEqual(
+        decodeValue(row.result),
+        xs.map((x) => x * 2),
+      );
+  } finally {
+    await extraWorker.stop();
+    await second.stop();
+  }
+});

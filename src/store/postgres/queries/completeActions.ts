@@ -69,11 +69,17 @@ export async function completeActions(
              on conflict do nothing
              returning 1
            ),
+           -- The instance row is ALWAYS written (no filter on wake_at): a filter would be checked
+           -- against this statement's snapshot, and a runner claiming the instance concurrently
+           -- (setting wake_at to null) would then park it with our outcome undelivered. Writing
+           -- the row serializes with the claim: either the claim skips the locked row and later
+           -- sees our outcome, or our update lands on the claimed row and the runner's fenced
+           -- persist keeps this wake-up.
            woken as (
-             update waymark_instances w set wake_at = now()
+             update waymark_instances w
+             set wake_at = case when w.wake_at is not null and w.wake_at <= now() then w.wake_at else now() end
              where w.id in (select instance_id from upd where kind <> 'retry')
                and w.status not in ('completed', 'failed', 'cancelled')
-               and (w.wake_at is null or w.wake_at > now())
              returning 1
            ),
            n_runner as (

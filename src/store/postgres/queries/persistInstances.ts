@@ -97,13 +97,22 @@ export async function persistInstances(db: Queryable, b: PersistBatch): Promise<
                and d.instance_id in (select id from upd)
              returning 1
            ),
+           -- SKIP LOCKED: a call locked by a worker's completion or claim right now is left to
+           -- it (its outcome arrives later and the interpreter ignores outcomes of abandoned
+           -- calls). Waiting instead would invert the lock order of completions (call row, then
+           -- instance row) and deadlock.
+           to_abandon as (
+             select a.instance_id, a.call_id from waymark_action_calls a
+             join unnest($17::bigint[], $18::int[]) as d(instance_id, call_id)
+               on a.instance_id = d.instance_id and a.call_id = d.call_id
+             where a.status in ('queued', 'running') and d.instance_id in (select id from upd)
+             for update of a skip locked
+           ),
            abandoned as (
              update waymark_action_calls a set status = 'abandoned', lease_owner = null,
                lease_expires_at = null, finished_at = now()
-             from unnest($17::bigint[], $18::int[]) as d(instance_id, call_id)
-             where a.instance_id = d.instance_id and a.call_id = d.call_id
-               and a.status in ('queued', 'running')
-               and d.instance_id in (select id from upd)
+             from to_abandon t
+             where a.instance_id = t.instance_id and a.call_id = t.call_id
              returning 1
            ),
            n_actions as (
