@@ -4,6 +4,7 @@
 //
 // Invariants: evaluation never yields a function or an iterator as a value; a workflow-level
 // error is raised as `Thrown` (catchable), malformed IR as `InterpreterError`.
+import { BINARY_OPS as IR_BINARY_OPS } from "../ir/kinds.js";
 import type { ArrayItem, Expr, Pattern, Span } from "../ir/types.js";
 import { isErrorValue } from "../values/index.js";
 import { setOwn } from "../values/json.js";
@@ -23,28 +24,8 @@ export interface Scope {
  *  member/index/method chain, then reads as `undefined`. */
 const SHORT: unique symbol = Symbol("short-circuit");
 
-const BINARY_OPS = new Set([
-  "+",
-  "-",
-  "*",
-  "/",
-  "%",
-  "**",
-  "===",
-  "!==",
-  "==",
-  "!=",
-  "<",
-  "<=",
-  ">",
-  ">=",
-  "<<",
-  ">>",
-  ">>>",
-  "&",
-  "|",
-  "^",
-]);
+// "in" is handled above; every other operator of the IR is arithmetic or comparison.
+const BINARY_OPS = new Set(IR_BINARY_OPS);
 
 function find(name: string, s: Scope | null): Scope | null {
   for (let sc = s; sc; sc = sc.parent) if (Object.hasOwn(sc.vars, name)) return sc;
