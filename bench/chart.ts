@@ -17,7 +17,10 @@ interface Row {
   better: "higher" | "lower";
 }
 
-const METRICS: Record<string, [field: string, label: string, unit: string, better: Row["better"]][]> = {
+const METRICS: Record<
+  string,
+  [field: string, label: string, unit: string, better: Row["better"]][]
+> = {
   A: [
     ["steps_per_s", "A sequential: actions/s", "/s", "higher"],
     ["lat_p50_ms", "A latency p50", "ms", "lower"],
@@ -38,7 +41,8 @@ const esc = (s: string) =>
   s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
 function fmt(v: number, unit: string): string {
-  const n = Math.abs(v) >= 100 ? Math.round(v).toLocaleString("en-US") : String(Math.round(v * 100) / 100);
+  const n =
+    Math.abs(v) >= 100 ? Math.round(v).toLocaleString("en-US") : String(Math.round(v * 100) / 100);
   return unit === "/s" ? `${n}/s` : unit ? `${n} ${unit}` : n;
 }
 
@@ -71,6 +75,7 @@ export function renderChart(entries: ChartEntry[], title: string): string {
   const out: string[] = [];
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="system-ui, sans-serif" font-size="12">`,
+    `<title>${esc(title)}</title>`,
     `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
     `<text x="16" y="24" font-size="16" font-weight="600">${esc(title)}</text>`,
     `<rect x="16" y="36" width="12" height="12" fill="#2563eb"/><text x="34" y="46">Waymark</text>`,

@@ -40,3 +40,57 @@ export async function runPool(
 export function scaled(ctx: BenchContext, n: number, min = 1): number {
   return Math.max(min, Math.round(n * ctx.scale));
 }
+
+/** Waits for `work`, but fails after `ms` with a description of the instances that are stuck
+ *  (a lost wake-up in the engine would otherwise hang the bench forever). */
+export async function withDeadline<T>(
+  ctx: BenchContext,
+  work: Promise<T>,
+  ms: number,
+  what: string,
+): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void stuckReport(ctx.url).then(
+        (report) => reject(new Error(`${what} did not finish within ${ms} ms; ${report}`)),
+        (e: Error) => reject(new Error(`${what} did not finish within ${ms} ms (${e.message})`)),
+      );
+    }, ms);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function stuckReport(url: string): Promise<string> {
+  const { default: pg } = await import("pg");
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{
+      id: string;
+      status: string;
+      wake_at: Date | null;
+      undelivered: string;
+    }>(
+      `select i.id, i.status, i.wake_at,
+              (select count(*) from waymark_action_calls a
+                where a.instance_id = i.id and not a.delivered and a.status in ('completed', 'failed')) as undelivered
+         from waymark_instances i
+        where i.status not in ('completed', 'failed', 'cancelled')
+        order by i.id limit 20`,
+    );
+    if (rows.length === 0) return "no unfinished instance in the database";
+    return `unfinished instances (first 20): ${rows
+      .map(
+        (r) =>
+          `#${r.id} ${r.status} wake_at=${r.wake_at ? r.wake_at.toISOString() : "null"} undelivered_outcomes=${r.undelivered}`,
+      )
+      .join("; ")}`;
+  } finally {
+    await c.end();
+  }
+}

@@ -79,7 +79,9 @@ export async function startEngine(opts: EngineOptions): Promise<EngineProcess> {
         } else if (gone) {
           listeners.delete(check);
           clearTimeout(timer);
-          reject(new Error(`start-workers exited before ${what}; log ${logFile}:\n${text.slice(-2000)}`));
+          reject(
+            new Error(`start-workers exited before ${what}; log ${logFile}:\n${text.slice(-2000)}`),
+          );
         }
       };
       const timer = setTimeout(() => {

@@ -125,7 +125,7 @@ export class PgCounters {
   private idle = { commitsPerS: 0, walPerS: 0, xidPerS: 0, engineMsPerS: 0, serverMsPerS: 0 };
 
   constructor(
-    private readonly url: string,
+    url: string,
     private readonly database: string,
     /** Pids of the engine's root processes, read at every snapshot (they may change). */
     private readonly engineRoots: () => number[],
@@ -203,7 +203,8 @@ export class PgCounters {
       engineMsPerS: Math.max(0, (b.engineMs - a.engineMs) / d.seconds),
       serverMsPerS: Math.max(
         0,
-        [...b.backends].reduce((t, [pid, ms]) => t + ms - (a.backends.get(pid) ?? 0), 0) / d.seconds,
+        [...b.backends].reduce((t, [pid, ms]) => t + ms - (a.backends.get(pid) ?? 0), 0) /
+          d.seconds,
       ),
     };
   }

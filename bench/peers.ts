@@ -4,7 +4,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT, RESULTS } from "./engineProcess.js";
+import { RESULTS, ROOT } from "./engineProcess.js";
 
 export const PEER_DIR = join(ROOT, "..", "shared", "bench");
 
@@ -65,7 +65,11 @@ function run(
       const rows: Record<string, unknown>[] = [];
       for (const line of out.split("\n")) {
         const t = line.trim();
-        const json = t.startsWith("{") ? t : t.startsWith("# summary") ? t.slice(t.indexOf("{")) : "";
+        const json = t.startsWith("{")
+          ? t
+          : t.startsWith("# summary")
+            ? t.slice(t.indexOf("{"))
+            : "";
         if (!json) continue;
         try {
           rows.push(JSON.parse(json) as Record<string, unknown>);

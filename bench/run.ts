@@ -130,11 +130,12 @@ function human(r: ScenarioResult, p: PeerFigures | undefined): string {
         : "";
     lines.push(`  ${(LABELS[k] ?? k).padEnd(24)} ${String(v)}${cmp}`);
   }
-  for (const [what, ok] of bar(r, p)) lines.push(`  bar: ${what.padEnd(36)} ${ok ? "PASS" : "FAIL"}`);
+  for (const [what, ok] of bar(r, p))
+    lines.push(`  bar: ${what.padEnd(36)} ${ok ? "PASS" : "FAIL"}`);
   return lines.join("\n");
 }
 
-async function main(): Promise<void> {
+async function main(): Promise<number> {
   const opts = parse(process.argv.slice(2));
   const progress = new Progress(false);
   const note = (s: string) => progress.note(s);
@@ -199,6 +200,7 @@ async function main(): Promise<void> {
     note("peer harness ../shared/bench not available: printing our figures only");
 
   const entries: { ours: ScenarioResult; peer?: PeerFigures }[] = [];
+  const failures: Scenario[] = [];
   try {
     note("starting waymark start-workers (runner + 2 worker processes) ...");
     const ts = performance.now();
@@ -210,10 +212,22 @@ async function main(): Promise<void> {
 
     for (const s of opts.scenarios) {
       note(`— scenario ${s}`);
-      const ours = await runners[s](ctx);
+      let ours: ScenarioResult;
+      try {
+        ours = await runners[s](ctx);
+      } catch (e) {
+        progress.end();
+        const error = (e as Error).message;
+        failures.push(s);
+        note(`  scenario ${s} FAILED: ${error}`);
+        if (opts.json) console.log(JSON.stringify({ scenario: s, error }));
+        continue;
+      }
       let peer: PeerFigures | undefined;
       if (peers) {
-        note(`  peer run for ${s} (${s === "D" ? "graphile-worker" : "DBOS"}; our engine paused) ...`);
+        note(
+          `  peer run for ${s} (${s === "D" ? "graphile-worker" : "DBOS"}; our engine paused) ...`,
+        );
         engine?.pause();
         try {
           peer =
@@ -250,6 +264,7 @@ async function main(): Promise<void> {
     settings,
     idle: counters.idleRates(),
     results: entries,
+    failures,
   };
   writeFileSync(join(RESULTS, "latest.json"), `${JSON.stringify(record, null, 2)}\n`);
   writeFileSync(
@@ -261,11 +276,12 @@ async function main(): Promise<void> {
   note(
     `done in ${round((performance.now() - t0) / 1000)} s; bench/results/latest.json, bench/results/chart.svg`,
   );
+  return failures.length === 0 ? 0 : 1;
 }
 
 main().then(
   // The client's pools and LISTEN connection have no public close: exit explicitly.
-  () => process.exit(0),
+  (code) => process.exit(code),
   (e) => {
     console.error((e as Error).stack ?? String(e));
     process.exit(1);

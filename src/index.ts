@@ -1,6 +1,6 @@
 // Public surface of the `waymark` package.
 
-export type { WorkflowHandle } from "./client/engine.js";
+export { closeWaymark, type WorkflowHandle, workflowHandle } from "./client/engine.js";
 export {
   type ActionDefinition,
   type ActionOptions,

@@ -1,7 +1,13 @@
 // A. Sequential: a workflow of 3 no-op actions. Throughput: 2,000 instances with 32 in flight
 // (cost counters cover this phase only); latency: 200 instances one at a time, end to end
 // (queue → result seen by the client through NOTIFY).
-import { type BenchContext, runPool, type ScenarioResult, scaled } from "../context.js";
+import {
+  type BenchContext,
+  runPool,
+  type ScenarioResult,
+  scaled,
+  withDeadline,
+} from "../context.js";
 import { percentile, perStep, round } from "../metrics.js";
 import { BenchSequential } from "../workflows.js";
 
@@ -21,19 +27,29 @@ export async function scenarioA(ctx: BenchContext): Promise<ScenarioResult> {
   // Warm-up: JIT, pool connections, plan caches, first index pages.
   const warm = scaled(ctx, 200, 10);
   ctx.progress.start("A warm-up", warm);
-  await runPool(warm, conc, async (i) => {
-    await one(i);
-    ctx.progress.tick();
-  });
+  await withDeadline(
+    ctx,
+    runPool(warm, conc, async (i) => {
+      await one(i);
+      ctx.progress.tick();
+    }),
+    60_000,
+    "A warm-up",
+  );
   ctx.progress.end();
 
   const s0 = await ctx.counters.snap();
   ctx.progress.start(`A throughput (${conc} in flight)`, n);
   const t0 = performance.now();
-  await runPool(n, conc, async (i) => {
-    await one(i);
-    ctx.progress.tick();
-  });
+  await withDeadline(
+    ctx,
+    runPool(n, conc, async (i) => {
+      await one(i);
+      ctx.progress.tick();
+    }),
+    120_000,
+    "A throughput",
+  );
   const wall = performance.now() - t0;
   ctx.progress.end();
   const s1 = await ctx.counters.snap();
@@ -43,7 +59,7 @@ export async function scenarioA(ctx: BenchContext): Promise<ScenarioResult> {
   ctx.progress.start("A latency (one at a time)", latN);
   for (let i = 0; i < latN; i++) {
     const t = performance.now();
-    await one(i);
+    await withDeadline(ctx, one(i), 30_000, `A latency run ${i}`);
     lat.push(performance.now() - t);
     ctx.progress.tick();
   }

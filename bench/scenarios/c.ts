@@ -1,6 +1,6 @@
 // C. Durable sleep: 500 workflows, all queued at once, each sleeps 1 s then runs one action.
 // Wall time from the first start to the last result, against the 1 s ideal.
-import { type BenchContext, type ScenarioResult, scaled } from "../context.js";
+import { type BenchContext, type ScenarioResult, scaled, withDeadline } from "../context.js";
 import { perStep, round } from "../metrics.js";
 import { BenchSleep } from "../workflows.js";
 
@@ -10,7 +10,12 @@ export async function scenarioC(ctx: BenchContext): Promise<ScenarioResult> {
   await ctx.engine();
   const n = scaled(ctx, 500, 10);
   // Warm-up: a few short sleeps (timer path, wake-up query plans).
-  await Promise.all(Array.from({ length: 10 }, (_, i) => new BenchSleep().run(50, i)));
+  await withDeadline(
+    ctx,
+    Promise.all(Array.from({ length: 10 }, (_, i) => new BenchSleep().run(50, i))),
+    60_000,
+    "C warm-up",
+  );
 
   const s0 = await ctx.counters.snap();
   ctx.progress.start(`C ${n} sleepers of ${SLEEP_MS} ms`, n);
@@ -19,13 +24,18 @@ export async function scenarioC(ctx: BenchContext): Promise<ScenarioResult> {
     Array.from({ length: n }, (_, i) => new BenchSleep().start(SLEEP_MS, i)),
   );
   const started = performance.now() - t0;
-  const out = await Promise.all(
-    handles.map(async (h, i) => {
-      const r = await h.result();
-      if (r !== i + 1) throw new Error(`C: sleeper ${i} returned ${String(r)}`);
-      ctx.progress.tick();
-      return r;
-    }),
+  const out = await withDeadline(
+    ctx,
+    Promise.all(
+      handles.map(async (h, i) => {
+        const r = await h.result();
+        if (r !== i + 1) throw new Error(`C: sleeper ${i} returned ${String(r)}`);
+        ctx.progress.tick();
+        return r;
+      }),
+    ),
+    120_000,
+    "C sleepers",
   );
   const wall = performance.now() - t0;
   ctx.progress.end();

@@ -10,7 +10,7 @@
 //
 // The bench reads waymark_action_calls only to count dispatched calls and to read finished_at.
 import pg from "pg";
-import { type BenchContext, type ScenarioResult, scaled } from "../context.js";
+import { type BenchContext, type ScenarioResult, scaled, withDeadline } from "../context.js";
 import { perStep, round, sleepMs } from "../metrics.js";
 import { BenchFanOut } from "../workflows.js";
 
@@ -51,7 +51,10 @@ export async function scenarioD(ctx: BenchContext): Promise<ScenarioResult> {
     const handles = await Promise.all(
       Array.from({ length: instances }, () => new BenchFanOut().start(items)),
     );
+    const dispatchDeadline = performance.now() + 120_000;
     for (;;) {
+      if (performance.now() > dispatchDeadline)
+        throw new Error("D: the runner did not dispatch every call within 120 s");
       const queued = (await countNoop(db)) - before;
       ctx.progress.set(queued);
       if (queued >= total) break;
@@ -65,12 +68,17 @@ export async function scenarioD(ctx: BenchContext): Promise<ScenarioResult> {
     ctx.progress.start("D draining (workflows done)", instances);
     signalAll(pids, "SIGCONT");
     resumed = true;
-    await Promise.all(
-      handles.map(async (h) => {
-        const r = await h.result();
-        if (r !== expect) throw new Error(`D: fan-out returned ${String(r)}, expected ${expect}`);
-        ctx.progress.tick();
-      }),
+    await withDeadline(
+      ctx,
+      Promise.all(
+        handles.map(async (h) => {
+          const r = await h.result();
+          if (r !== expect) throw new Error(`D: fan-out returned ${String(r)}, expected ${expect}`);
+          ctx.progress.tick();
+        }),
+      ),
+      120_000,
+      "D drain",
     );
     const wallAll = performance.now() - wall0;
     ctx.progress.end();

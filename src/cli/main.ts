@@ -9,12 +9,16 @@ export interface Command {
 }
 
 export const COMMANDS: Record<string, () => Promise<Command>> = {
-  check: () => import("./check.js"),
-  ir: () => import("./ir.js"),
+  dev: () => import("./dev.js"),
   "start-workers": async () => {
     const m = await import("./startWorkers.js");
     return { help: m.usage, run: m.startWorkers };
   },
+  run: () => import("./runWorkflow.js"),
+  status: () => import("./status.js"),
+  cancel: () => import("./cancel.js"),
+  check: () => import("./check.js"),
+  ir: () => import("./ir.js"),
   migrate: async () => {
     const m = await import("./migrate.js");
     return { help: m.usage, run: m.migrateCommand };

@@ -6,7 +6,10 @@
 import type { Program } from "../ir/types.js";
 import { cancelledError } from "../runner/engineErrors.js";
 import type { ErrorValue } from "../runtime/types.js";
-import { DEFAULT_DATABASE_URL } from "../store/config.js";
+import {
+  releaseEmbeddedDatabase,
+  resolveDatabaseUrl,
+} from "../store/embedded/resolveDatabaseUrl.js";
 import { PostgresStore } from "../store/postgres/PostgresStore.js";
 import { closePools } from "../store/postgres/pool.js";
 import { CHANNEL_DONE } from "../store/postgres/queries/types.js";
@@ -43,12 +46,9 @@ interface Connection {
 
 const connections = new Map<string, Connection>();
 
-function databaseUrl(): string {
-  return process.env.WAYMARK_DATABASE_URL || DEFAULT_DATABASE_URL;
-}
-
-function connection(): Connection {
-  const url = databaseUrl();
+/** WAYMARK_DATABASE_URL (read at each call: tests switch it), else the embedded server. */
+async function connection(): Promise<Connection> {
+  const url = await resolveDatabaseUrl();
   let c = connections.get(url);
   if (!c) {
     const store = new PostgresStore(url);
@@ -113,11 +113,11 @@ export async function startWorkflow<R = unknown>(
   const program = cls.workflowIr();
   const name = cls.shortName();
   const version = cls.workflowVersion();
-  const c = connection();
+  const c = await connection();
   await c.ready;
   const versionId = await registerVersion(c, name, version, program);
   const id = await c.store.insertInstance(versionId, name, inputJson);
-  return handleFor<R>(id, c);
+  return handleFor<R>(id, Promise.resolve(c));
 }
 
 /** A handle to an existing instance (by id). */
@@ -125,10 +125,13 @@ export function workflowHandle<R = unknown>(id: string): WorkflowHandle<R> {
   return handleFor<R>(id, connection());
 }
 
-function handleFor<R>(id: string, c: Connection): WorkflowHandle<R> {
+function handleFor<R>(id: string, conn: Promise<Connection>): WorkflowHandle<R> {
+  // A rejected connection surfaces from the first method call, not as an unhandled rejection.
+  conn.catch(() => undefined);
   return {
     id,
     async result(): Promise<R> {
+      const c = await conn;
       await c.ready;
       await ensureListening(c);
       for (;;) {
@@ -157,19 +160,22 @@ function handleFor<R>(id: string, c: Connection): WorkflowHandle<R> {
       }
     },
     async status(): Promise<string> {
+      const c = await conn;
       await c.ready;
       const row = await c.store.readInstance(id);
       if (!row) throw new Error(`workflow instance ${id} does not exist`);
       return row.status;
     },
     async cancel(): Promise<void> {
+      const c = await conn;
       await c.ready;
       await c.store.cancelInstance(id, JSON.stringify(encodeValue(cancelledError())));
     },
   };
 }
 
-/** Ends this process's database connections so a script can exit. */
+/** Ends this process's database connections so a script can exit, and gives up its use of the
+ *  embedded server (which stops when no other live process uses it). */
 export async function closeWaymark(): Promise<void> {
   const all = [...connections.values()];
   connections.clear();
@@ -180,4 +186,5 @@ export async function closeWaymark(): Promise<void> {
     }),
   );
   await closePools();
+  await releaseEmbeddedDatabase();
 }

@@ -5,6 +5,7 @@
 
 import { randomBytes } from "node:crypto";
 import { hostname } from "node:os";
+import { failpoints } from "../failpoints/failpoint.js";
 import { validate } from "../ir/index.js";
 import type { Program } from "../ir/types.js";
 import { advance, decodeState, encodeState, startState } from "../runtime/index.js";
@@ -104,6 +105,7 @@ export class Runner {
           continue;
         }
         for (const c of claimed) this.held.add(c.id);
+        if (failpoints.on) await failpoints.hit("after_claim_commit");
         try {
           await this.processBatch(claimed);
         } finally {
@@ -148,6 +150,7 @@ export class Runner {
 
   private async processBatch(claimed: ClaimedInstance[]): Promise<void> {
     const outcomes = await this.store.loadOutcomes(claimed.map((c) => c.id));
+    if (failpoints.on && outcomes.length > 0) await failpoints.hit("after_outcomes_loaded");
     const byInstance = new Map<string, StoredOutcome[]>();
     for (const o of outcomes) {
       const list = byInstance.get(o.instanceId) ?? [];
@@ -164,12 +167,19 @@ export class Runner {
       const w = await this.advanceOne(inst, mine, dispatch, abandon);
       writes.push(w);
     }
-    const persisted = await this.store.persistInstances({
+    const persisting = this.store.persistInstances({
       instances: writes,
       dispatch,
       delivered,
       abandon,
     });
+    // mid_persist fires once the statement is on the wire (a turn of the event loop later).
+    if (failpoints.on) {
+      persisting.catch(() => {}); // still awaited below; no unhandled rejection meanwhile
+      await new Promise<void>((r) => setImmediate(r)).then(() => failpoints.hit("mid_persist"));
+    }
+    const persisted = await persisting;
+    if (failpoints.on && dispatch.length > 0) await failpoints.hit("after_dispatch_commit");
     for (const w of writes) {
       if (!persisted.has(w.id)) {
         this.stats.dropped++;
@@ -305,6 +315,7 @@ export class Runner {
     if (this.maintaining) return;
     this.maintaining = true;
     try {
+      if (failpoints.on) await failpoints.hit("before_lease_refresh");
       await this.store.renewInstanceLeases(this.id, [...this.held], this.cfg.lockTtlMs);
       await this.store.heartbeatWorker(this.id, "runner", hostname(), process.pid, []);
       await this.reapExpired();

@@ -1,5 +1,10 @@
 // Engine configuration from WAYMARK_* environment variables, with documented defaults.
+// Invariant: nothing here falls back to a server on 5432. No WAYMARK_DATABASE_URL means the
+// embedded server under ./.waymark/ (WAYMARK_HOME), resolved by resolveConfig().
+import { resolveDatabaseUrl } from "./embedded/resolveDatabaseUrl.js";
+
 export interface EngineConfig {
+  /** WAYMARK_DATABASE_URL; empty in loadConfig() when unset (use resolveConfig() to fill it). */
   databaseUrl: string;
   workerCount: number;
   concurrentPerWorker: number;
@@ -16,8 +21,6 @@ export interface EngineConfig {
   userModules: string[];
 }
 
-export const DEFAULT_DATABASE_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
-
 function int(name: string, fallback: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === "") return fallback;
@@ -31,7 +34,7 @@ export function loadConfig(): EngineConfig {
   const lockTtlMs = int("WAYMARK_LOCK_TTL_MS", 30_000);
   const level = process.env.WAYMARK_LOG_LEVEL ?? "info";
   return {
-    databaseUrl: process.env.WAYMARK_DATABASE_URL || DEFAULT_DATABASE_URL,
+    databaseUrl: process.env.WAYMARK_DATABASE_URL ?? "",
     workerCount: int("WAYMARK_WORKER_COUNT", 2),
     concurrentPerWorker: int("WAYMARK_CONCURRENT_PER_WORKER", 32),
     pollIntervalMs: int("WAYMARK_POLL_INTERVAL_MS", 1000),
@@ -47,4 +50,12 @@ export function loadConfig(): EngineConfig {
       .map((s) => s.trim())
       .filter(Boolean),
   };
+}
+
+/** loadConfig() with the database resolved: WAYMARK_DATABASE_URL, else the embedded server
+ *  (started or reused). Processes that fork workers pass the resolved URL down in the env. */
+export async function resolveConfig(): Promise<EngineConfig> {
+  const cfg = loadConfig();
+  if (!cfg.databaseUrl) cfg.databaseUrl = await resolveDatabaseUrl();
+  return cfg;
 }

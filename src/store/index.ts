@@ -1,4 +1,9 @@
-export { DEFAULT_DATABASE_URL, type EngineConfig, loadConfig } from "./config.js";
+export { type EngineConfig, loadConfig, resolveConfig } from "./config.js";
+export {
+  ensureEmbeddedPostgres,
+  releaseEmbeddedDatabase,
+  resolveDatabaseUrl,
+} from "./embedded/index.js";
 export { listMigrations, migrate } from "./postgres/migrate.js";
 export { PostgresStore } from "./postgres/PostgresStore.js";
 export { closePools, getPool, withTransaction } from "./postgres/pool.js";

@@ -8,6 +8,7 @@
 import { randomBytes } from "node:crypto";
 import { setMaxListeners } from "node:events";
 import { hostname } from "node:os";
+import { failpoints } from "../failpoints/failpoint.js";
 import { Wakeup } from "../runner/Wakeup.js";
 import type { EngineConfig } from "../store/config.js";
 import { logger } from "../store/log.js";
@@ -172,7 +173,9 @@ export class WorkerProcess {
       while (this.pending.length > 0) {
         const batch = this.pending.splice(0, MAX_BATCH);
         try {
+          if (failpoints.on) await failpoints.hit("before_completion_commit");
           await this.store.completeActions(batch);
+          if (failpoints.on) await failpoints.hit("after_completion_commit");
           delay = 50;
         } catch (e) {
           this.pending.unshift(...batch);

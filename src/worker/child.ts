@@ -2,7 +2,7 @@
 // lazy workflow compilation (workers only need actions), then serves their actions until SIGTERM.
 import { hostname } from "node:os";
 import { actionRegistry } from "../client/index.js";
-import { loadConfig } from "../store/config.js";
+import { resolveConfig } from "../store/config.js";
 import { logger } from "../store/log.js";
 import { PostgresStore } from "../store/postgres/PostgresStore.js";
 import { closePools } from "../store/postgres/pool.js";
@@ -14,7 +14,8 @@ const log = logger("worker");
 
 async function main(): Promise<void> {
   process.env.WAYMARK_COMPILE = "lazy";
-  const cfg = loadConfig();
+  // The parent passes its resolved WAYMARK_DATABASE_URL; a child never starts a database.
+  const cfg = await resolveConfig();
   const store = new PostgresStore(cfg.databaseUrl, 4);
   // While the user's modules load (seconds for a large TypeScript app), a "starting" row tells
   // runners not to declare any queued action unserved yet.

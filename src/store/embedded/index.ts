@@ -3,4 +3,9 @@ export {
   type EmbeddedPostgresOptions,
   ensureEmbeddedPostgres,
 } from "./ensureEmbeddedPostgres.js";
-export { releaseEmbeddedDatabase, resolveDatabaseUrl } from "./resolveDatabaseUrl.js";
+export {
+  embeddedHome,
+  releaseEmbeddedDatabase,
+  resolveDatabaseUrl,
+  usingEmbeddedDatabase,
+} from "./resolveDatabaseUrl.js";

@@ -1,0 +1,117 @@
+// The engine inside one process tree: the runner loop plus a pool of worker child processes,
+// on the resolved database (WAYMARK_DATABASE_URL, else the embedded server). Shared by
+// `start-workers` and `dev`.
+//
+// Invariants:
+// - Worker children are told the resolved URL through their environment; they never start or
+//   look up a database of their own (so the embedded server has one owner per process tree).
+// - stop() finishes in-flight work, closes pools, then gives up this process's use of the
+//   embedded server (it stops only when no other live process uses it).
+import { resolve } from "node:path";
+import { Runner } from "../runner/Runner.js";
+import { type EngineConfig, resolveConfig } from "../store/config.js";
+import { releaseEmbeddedDatabase } from "../store/embedded/resolveDatabaseUrl.js";
+import { logger } from "../store/log.js";
+import { PostgresStore } from "../store/postgres/PostgresStore.js";
+import { closePools } from "../store/postgres/pool.js";
+import { WorkerPool } from "../worker/WorkerPool.js";
+
+const log = logger("start-workers");
+
+export interface EngineHostOptions {
+  /** Extra user modules (appended to WAYMARK_USER_MODULE). */
+  modules?: string[];
+  workers?: number;
+  runRunner?: boolean;
+  runWorkers?: boolean;
+}
+
+export interface EngineHost {
+  cfg: EngineConfig;
+  store: PostgresStore;
+  /** Replaces the worker pool (new children re-import the user's modules). */
+  restartWorkers(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Relative module paths are made absolute so children and later imports agree on them. */
+export function absoluteModules(specs: string[]): string[] {
+  return specs.map((m) => m.trim()).filter(Boolean).map((m) => (m.startsWith(".") ? resolve(m) : m));
+}
+
+export async function startEngineHost(opts: EngineHostOptions = {}): Promise<EngineHost> {
+  const runRunner = opts.runRunner ?? true;
+  const runWorkers = opts.runWorkers ?? true;
+  const modules = absoluteModules([
+    ...(process.env.WAYMARK_USER_MODULE ?? "").split(","),
+    ...(opts.modules ?? []),
+  ]);
+  process.env.WAYMARK_USER_MODULE = modules.join(",");
+  const cfg = await resolveConfig();
+  if (opts.workers !== undefined) cfg.workerCount = opts.workers;
+  if (cfg.userModules.length === 0 && runWorkers)
+    log.warn(
+      "no user module given: workers will serve no actions (set WAYMARK_USER_MODULE=./src/actions.ts or pass --module)",
+    );
+
+  const store = new PostgresStore(cfg.databaseUrl, 10);
+  const applied = await store.migrate();
+  if (applied.length > 0) log.info(`applied migrations: ${applied.join(", ")}`);
+
+  const newPool = () =>
+    runWorkers && cfg.workerCount > 0
+      ? new WorkerPool({
+          count: cfg.workerCount,
+          store,
+          heartbeatMs: cfg.lockHeartbeatMs,
+          env: { WAYMARK_DATABASE_URL: cfg.databaseUrl },
+        })
+      : undefined;
+  const runner = runRunner ? new Runner({ store, config: cfg }) : undefined;
+  let pool = newPool();
+  await pool?.start(); // first: its "starting" row holds off unserved-action failures
+  await runner?.start();
+  log.info(
+    `running: runner ${runner ? "on" : "off"}, ${pool ? cfg.workerCount : 0} worker process(es) × ${cfg.concurrentPerWorker} concurrent actions`,
+  );
+  let stopped: Promise<void> | undefined;
+  return {
+    cfg,
+    store,
+    async restartWorkers() {
+      const old = pool;
+      pool = newPool();
+      await pool?.start();
+      await old?.stop();
+    },
+    stop() {
+      stopped ??= (async () => {
+        await Promise.all([pool?.stop(), runner?.stop()]);
+        await closePools();
+        await releaseEmbeddedDatabase();
+      })();
+      return stopped;
+    },
+  };
+}
+
+/** Resolves with the exit code once SIGTERM/SIGINT has stopped `host`. */
+export function stopOnSignal(host: EngineHost): Promise<number> {
+  return new Promise<number>((done) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) return;
+      stopping = true;
+      log.info(`${signal}: stopping (finishing in-flight work)`);
+      host.stop().then(
+        () => done(0),
+        (e) => {
+          log.error(`shutdown failed: ${(e as Error).message}`);
+          done(1);
+        },
+      );
+    };
+    process.on("SIGTERM", () => stop("SIGTERM"));
+    process.on("SIGINT", () => stop("SIGINT"));
+  });
+}

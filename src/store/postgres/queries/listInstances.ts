@@ -1,0 +1,58 @@
+// Read-only views for `waymark status`: recent instances and live engine processes.
+import type { Queryable } from "./types.js";
+
+export interface InstanceSummary {
+  id: string;
+  workflow: string;
+  status: string;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  wakeAt: Date | null;
+  steps: number;
+  error: unknown;
+}
+
+export async function listInstances(
+  db: Queryable,
+  opts: { limit: number; status?: string; workflow?: string },
+): Promise<InstanceSummary[]> {
+  const res = await db.query<InstanceSummary & { steps: string }>(
+    `select id::text, workflow_name as workflow, status, created_at as "createdAt",
+            started_at as "startedAt", finished_at as "finishedAt", wake_at as "wakeAt",
+            steps, error
+       from waymark_instances
+      where ($2::text is null or status = $2) and ($3::text is null or workflow_name = $3)
+      order by id desc
+      limit $1`,
+    [opts.limit, opts.status ?? null, opts.workflow ?? null],
+  );
+  return res.rows.map((r) => ({ ...r, steps: Number(r.steps) }));
+}
+
+export interface LiveProcesses {
+  runners: number;
+  workers: number;
+  /** Actions served by live workers. */
+  actions: string[];
+}
+
+/** Processes whose heartbeat is younger than `liveMs`. */
+export async function liveProcesses(db: Queryable, liveMs: number): Promise<LiveProcesses> {
+  const res = await db.query<{ kind: string; n: string; actions: string[] | null }>(
+    `select kind, count(distinct id) as n, array_agg(distinct a) filter (where a is not null) as actions
+       from waymark_workers left join lateral unnest(actions) a on true
+      where heartbeat_at > now() - $1 * interval '1 millisecond'
+      group by kind`,
+    [liveMs],
+  );
+  const out: LiveProcesses = { runners: 0, workers: 0, actions: [] };
+  for (const r of res.rows) {
+    if (r.kind === "runner") out.runners = Number(r.n);
+    if (r.kind === "worker") {
+      out.workers = Number(r.n);
+      out.actions = (r.actions ?? []).sort();
+    }
+  }
+  return out;
+}

@@ -1,0 +1,182 @@
+// Faults 1, 2, 5, 14: SIGKILL of worker children and of runners at each point of an instance's
+// life (failpoints), SIGSTOP of a runner past its lease (fencing), SIGTERM under load.
+// Invariants are checked from the independent ledger and the oracle (fixtures/suite.ts).
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { stopEngine } from "../helpers/engine.js";
+import {
+  FaultContext,
+  FULL,
+  failpointHits,
+  LEASE_MS,
+  percentile,
+  recordFigures,
+  sleepMs,
+  until,
+} from "./fixtures/suite.js";
+
+const ctx = new FaultContext("crash");
+const MAX = 5; // CHAIN_MAX_ATTEMPTS
+const N = FULL ? 200 : 24;
+const STEPS = FULL ? 8 : 5;
+
+before(() => ctx.setup());
+after(() => ctx.teardown());
+
+test("1. SIGKILL worker children mid-action under load", async () => {
+  const engine = await ctx.engine();
+  const kills = FULL ? 12 : 3;
+  const started = await ctx.startChains(N, STEPS, 150, "k");
+  const killTimes: number[] = [];
+  for (let i = 0; i < kills; i++) {
+    await sleepMs(400 + ctx.rand(400));
+    // A child with an action in flight: the pid of the most recent ledger start that has no end.
+    const open = new Map<string, { pid: number }>();
+    for (const l of ctx.lines()) {
+      const k = `${l.wf}/${l.step}/${l.attempt}`;
+      if (l.event === "start") open.set(k, l);
+      else open.delete(k);
+    }
+    const live = new Set(engine.workerPids());
+    const victim = [...open.values()].map((l) => l.pid).find((p) => live.has(p));
+    if (victim === undefined) continue;
+    killTimes.push(Date.now());
+    process.kill(victim, "SIGKILL");
+  }
+  assert.ok(killTimes.length > 0, "at least one child was killed mid-action");
+  const figures = await ctx.checkChains(started, MAX);
+  const rec = ctx.recoveries(killTimes);
+  const p99 = percentile(rec, 99);
+  assert.ok(p99 <= LEASE_MS + 2000, `recovery p99 ${p99} ms ≤ lease + 2 s`);
+  assert.match(engine.log(), /exited \(code null, signal SIGKILL\); respawning/);
+  recordFigures("1 SIGKILL worker child mid-action", {
+    ...figures,
+    kills: killTimes.length,
+    leaseMs: LEASE_MS,
+    recoveryP50Ms: percentile(rec, 50),
+    recoveryP99Ms: p99,
+  });
+  await stopEngine(engine);
+});
+
+const RUNNER_POINTS = [
+  "after_claim_commit",
+  "after_outcomes_loaded",
+  "mid_persist",
+  "after_dispatch_commit",
+] as const;
+for (const point of RUNNER_POINTS) {
+  test(`2. SIGKILL the runner at ${point}`, async () => {
+    const workers = await ctx.engine({ args: ["--no-runner"] });
+    const doomed = await ctx.engine({
+      args: ["--no-workers"],
+      env: { WAYMARK_FAILPOINTS: `${point}=kill*1` },
+    });
+    const started = await ctx.startChains(N, STEPS, 20, `r-${point}-`);
+    await until(`the runner to die at ${point}`, () => doomed.proc.exitCode !== null || doomed.proc.signalCode !== null);
+    const hits = failpointHits(doomed.log(), point);
+    assert.equal(hits.length, 1, `failpoint ${point} was hit`);
+    assert.equal(doomed.proc.signalCode, "SIGKILL");
+    const hit = hits[0] as { pid: number; t: number };
+    const held = await ctx.heldBy(hit.pid);
+    const healthy = await ctx.engine({ args: ["--no-workers"] });
+    // Recovery: from the kill until the replacement runner has reclaimed every instance the
+    // dead one held (it was started after the kill, so this includes its start-up).
+    const reclaimMs = await ctx.reclaimedAfter(hit.t, hit.pid, held);
+    const figures = await ctx.checkChains(started, MAX);
+    const rec = [reclaimMs];
+    const p99 = reclaimMs;
+    assert.ok(p99 <= LEASE_MS + 2000, `recovery ${p99} ms ≤ lease + 2 s`);
+    recordFigures(`2 SIGKILL runner at ${point}`, {
+      ...figures,
+      kills: 1,
+      heldAtKill: held.length,
+      leaseMs: LEASE_MS,
+      recoveryP50Ms: percentile(rec, 50),
+      recoveryP99Ms: p99,
+    });
+    await stopEngine(healthy);
+    await stopEngine(workers);
+  });
+}
+
+for (const point of ["before_completion_commit", "after_completion_commit"] as const) {
+  test(`2. SIGKILL a worker child at ${point}`, async () => {
+    const healthy = await ctx.engine();
+    const doomed = await ctx.engine({
+      args: ["--no-runner"],
+      env: { WAYMARK_FAILPOINTS: `${point}=kill*1`, WAYMARK_WORKER_COUNT: "1" },
+    });
+    const started = await ctx.startChains(N, STEPS, 20, `c-${point}-`);
+    await until(`a child to die at ${point}`, () => failpointHits(doomed.log(), point).length > 0);
+    const hits = failpointHits(doomed.log(), point);
+    await stopEngine(doomed); // its respawned child would hit the failpoint again
+    const figures = await ctx.checkChains(started, MAX);
+    const rec = ctx.recoveries(hits.map((h) => h.t));
+    const p99 = percentile(rec, 99);
+    assert.ok(p99 <= LEASE_MS + 2000, `recovery p99 ${p99} ms`);
+    recordFigures(`2 SIGKILL worker at ${point}`, {
+      ...figures,
+      kills: hits.length,
+      leaseMs: LEASE_MS,
+      recoveryP50Ms: percentile(rec, 50),
+      recoveryP99Ms: p99,
+    });
+    await stopEngine(healthy);
+  });
+}
+
+test("5. SIGSTOP a runner past its lease, SIGCONT: its stale write is fenced off", async () => {
+  const workers = await ctx.engine({ args: ["--no-runner"] });
+  // The runner stops itself right after loading outcomes (holding leases), exactly once.
+  const stale = await ctx.engine({
+    args: ["--no-workers"],
+    env: { WAYMARK_FAILPOINTS: "after_outcomes_loaded=stop*1" },
+  });
+  const started = await ctx.startChains(6, 3, 20, "s");
+  const hit = await until("the runner to stop itself", () => failpointHits(stale.log(), "after_outcomes_loaded")[0]);
+  const healthy = await ctx.engine({ args: ["--no-workers"] });
+  const figures = await ctx.checkChains(started, MAX);
+  const stoppedMs = Date.now() - hit.t;
+  assert.ok(stoppedMs > LEASE_MS, "the stopped runner's lease expired");
+  process.kill(hit.pid, "SIGCONT");
+  const m = await stale.waitFor(/lease lost \(fence (\d+) superseded\); dropped without writing/);
+  assert.ok(m, "the resumed runner's write was rejected by the fence");
+  await sleepMs(500);
+  const again = await ctx.checkChains(started, MAX);
+  assert.deepEqual(again, figures, "nothing changed after the stale runner resumed");
+  const dropped = (stale.log().match(/dropped without writing/g) ?? []).length;
+  recordFigures("5 SIGSTOP runner past lease, SIGCONT", {
+    ...figures,
+    staleWritesRejected: dropped,
+    staleWritesCommitted: 0,
+  });
+  await stopEngine(stale);
+  await stopEngine(healthy);
+  await stopEngine(workers);
+});
+
+test("14. SIGTERM during load: in-flight actions finish, leases released, nothing lost", async () => {
+  const engine = await ctx.engine();
+  const started = await ctx.startChains(N, STEPS, 300, "t");
+  await until("actions in flight", () => ctx.lines().filter((l) => l.wf.startsWith("t")).length > 10);
+  const termAt = Date.now();
+  const code = await stopEngine(engine, 15_000);
+  assert.equal(code, 0, "clean exit");
+  const lines = ctx.lines().filter((l) => l.wf.startsWith("t"));
+  const startedBefore = lines.filter((l) => l.event === "start" && l.t < termAt);
+  for (const s of startedBefore)
+    assert.ok(
+      lines.some((l) => l.event === "end" && l.wf === s.wf && l.step === s.step && l.attempt === s.attempt),
+      `in-flight ${s.wf}/${s.step} finished`,
+    );
+  const leases = await ctx.query<{ n: number }>(
+    `select (select count(*) from waymark_instances where lease_owner is not null)
+          + (select count(*) from waymark_action_calls where status = 'running') as n`,
+  );
+  assert.equal(Number(leases[0]?.n), 0, "no lease left behind");
+  const next = await ctx.engine();
+  const figures = await ctx.checkChains(started, 1); // no attempt charged twice: SIGTERM is clean
+  recordFigures("14 SIGTERM under load", { ...figures, inFlightAtTerm: startedBefore.length });
+  await stopEngine(next);
+});
