@@ -62,7 +62,10 @@ export async function claimActions(
 export async function nextActionDueMs(db: Queryable, actions: string[]): Promise<number | null> {
   const res = await db.query<{ ms: number | null }>({
     name: "waymark_next_action_due",
-    text: `select greatest(0, extract(epoch from (min(scheduled_at) - now())) * 1000)::float8 as ms
+    // Postgres' greatest() ignores NULLs: without the case, an empty queue would read as
+    // "due now" and the caller would poll in a busy loop.
+    text: `select case when min(scheduled_at) is null then null
+                  else greatest(0, extract(epoch from (min(scheduled_at) - now())) * 1000)::float8 end as ms
            from waymark_action_calls where status = 'queued' and action_name = any($1::text[])`,
     values: [actions],
   });

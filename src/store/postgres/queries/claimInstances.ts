@@ -76,10 +76,17 @@ export async function claimInstances(
 export async function nextInstanceWakeMs(db: Queryable): Promise<number | null> {
   const res = await db.query<{ ms: number | null }>({
     name: "waymark_next_instance_wake",
-    text: `select greatest(0, extract(epoch from (least(
+    // least()/greatest() ignore NULLs: the case keeps "nothing scheduled" as null instead of
+    // "due now" (which would make the runner poll in a busy loop).
+    text: `with due as (
+             select least(
                (select min(wake_at) from waymark_instances where wake_at is not null),
                (select min(lease_expires_at) from waymark_instances where lease_expires_at is not null)
-             ) - now())) * 1000)::float8 as ms`,
+             ) as at
+           )
+           select case when at is null then null
+                  else greatest(0, extract(epoch from (at - now())) * 1000)::float8 end as ms
+           from due`,
   });
   return res.rows[0]?.ms ?? null;
 }
