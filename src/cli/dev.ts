@@ -9,7 +9,13 @@ import { WorkflowFailedError } from "../client/errors.js";
 import { logger } from "../store/log.js";
 import { resolveModuleSpecifier } from "../worker/loadUserModules.js";
 import { absoluteModules, startEngineHost, stopOnSignal } from "./engineHost.js";
-import { findWorkflow, formatValue, parseArg, UsageError, waitWithProgress } from "./runWorkflow.js";
+import {
+  findWorkflow,
+  formatValue,
+  parseArg,
+  UsageError,
+  waitWithProgress,
+} from "./runWorkflow.js";
 
 const log = logger("dev");
 
@@ -65,7 +71,10 @@ export async function run(argv: string[]): Promise<number> {
   let code = 0;
   if (name) {
     try {
-      const mod = (await import(resolveModuleSpecifier(all[0] as string))) as Record<string, unknown>;
+      const mod = (await import(resolveModuleSpecifier(all[0] as string))) as Record<
+        string,
+        unknown
+      >;
       const cls = findWorkflow(mod, name);
       const args = rest.map(parseArg);
       const handle = await startWorkflow(cls, args);

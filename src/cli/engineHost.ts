@@ -36,7 +36,10 @@ export interface EngineHost {
 
 /** Relative module paths are made absolute so children and later imports agree on them. */
 export function absoluteModules(specs: string[]): string[] {
-  return specs.map((m) => m.trim()).filter(Boolean).map((m) => (m.startsWith(".") ? resolve(m) : m));
+  return specs
+    .map((m) => m.trim())
+    .filter(Boolean)
+    .map((m) => (m.startsWith(".") ? resolve(m) : m));
 }
 
 export async function startEngineHost(opts: EngineHostOptions = {}): Promise<EngineHost> {
@@ -67,7 +70,9 @@ export async function startEngineHost(opts: EngineHostOptions = {}): Promise<Eng
           env: { WAYMARK_DATABASE_URL: cfg.databaseUrl },
         })
       : undefined;
-  const runner = runRunner ? new Runner({ store, config: cfg }) : undefined;
+  // local: steps waiting on calls this tree's workers serve run there directly (one commit per
+  // step); `pool` is read at each use because restartWorkers replaces it.
+  const runner = runRunner ? new Runner({ store, config: cfg, local: () => pool }) : undefined;
   let pool = newPool();
   await pool?.start(); // first: its "starting" row holds off unserved-action failures
   await runner?.start();

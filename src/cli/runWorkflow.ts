@@ -35,7 +35,10 @@ export function parseArg(a: string): unknown {
 export function formatValue(v: unknown): string {
   try {
     const json = JSON.stringify(v);
-    if (json !== undefined && inspect(JSON.parse(json), { depth: null }) === inspect(v, { depth: null }))
+    if (
+      json !== undefined &&
+      inspect(JSON.parse(json), { depth: null }) === inspect(v, { depth: null })
+    )
       return json;
   } catch {
     // bigint and cycles: fall through
@@ -51,7 +54,7 @@ export function findWorkflow(mod: Record<string, unknown>, name: string): Workfl
   const cls =
     typeof byExport === "function" && byExport.prototype instanceof Workflow
       ? byExport
-      : workflowRegistry.get(name) ?? workflowRegistry.get(name.toLowerCase());
+      : (workflowRegistry.get(name) ?? workflowRegistry.get(name.toLowerCase()));
   if (!cls) {
     const names = Object.entries(mod)
       .filter(([, v]) => typeof v === "function" && v.prototype instanceof Workflow)

@@ -14,6 +14,8 @@ import { PostgresStore } from "../store/postgres/PostgresStore.js";
 import { closePools } from "../store/postgres/pool.js";
 import { CHANNEL_DONE } from "../store/postgres/queries/types.js";
 import { decodeValue, encodeValue } from "../values/index.js";
+import { assertPayloadSize } from "../values/payloadLimit.js";
+import { checkArity } from "./checkArity.js";
 import { WorkflowFailedError } from "./errors.js";
 
 export interface WorkflowHandle<R = unknown> {
@@ -112,6 +114,8 @@ export async function startWorkflow<R = unknown>(
   const inputJson = JSON.stringify(encodeValue(args, "input"));
   const program = cls.workflowIr();
   const name = cls.shortName();
+  checkArity(program, args, name);
+  assertPayloadSize(inputJson, `the input of workflow "${name}"`);
   const version = cls.workflowVersion();
   const c = await connection();
   await c.ready;

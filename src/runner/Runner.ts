@@ -9,7 +9,13 @@ import { failpoints } from "../failpoints/failpoint.js";
 import { validate } from "../ir/index.js";
 import type { Program } from "../ir/types.js";
 import { advance, decodeState, encodeState, startState } from "../runtime/index.js";
-import type { ConcretePolicy, ErrorValue, Event, InstanceState } from "../runtime/types.js";
+import type {
+  Blocked,
+  ConcretePolicy,
+  ErrorValue,
+  Event,
+  InstanceState,
+} from "../runtime/types.js";
 import type { EngineConfig } from "../store/config.js";
 import { logger } from "../store/log.js";
 import type {
@@ -20,6 +26,8 @@ import type {
 import { CHANNEL_INSTANCES } from "../store/postgres/queries/types.js";
 import type { ClaimedInstance, Completion, Store, StoredOutcome } from "../store/Store.js";
 import { decodeValue, encodeValue } from "../values/index.js";
+import { assertPayloadSize } from "../values/payloadLimit.js";
+import type { LocalExecutor, LocalSlot } from "../worker/LocalExecutor.js";
 import { unservedActionError, workerLostError, workflowInternalError } from "./engineErrors.js";
 import { Wakeup } from "./Wakeup.js";
 
@@ -32,7 +40,22 @@ export interface RunnerOptions {
   batchSize?: number;
   /** Claim loops running concurrently (pipelines round trips). */
   loops?: number;
+  /** The worker processes of this process tree, if any: a step that waits only on calls they
+   *  serve is run there directly (see planLocal). */
+  local?: () => LocalExecutor | undefined;
 }
+
+/** One instance to advance: what it was claimed (or is held) with, the outcomes to apply, and
+ *  the outcomes of its locally run calls to record in the same statement. */
+interface Step {
+  inst: ClaimedInstance;
+  outcomes: StoredOutcome[];
+  records: Completion[];
+}
+
+/** A step waiting on at most this many calls may be run locally (wider fan-outs are queued,
+ *  so that every worker process and host shares them). */
+const LOCAL_MAX_CALLS = 16;
 
 type LoadedProgram = { ok: true; program: Program } | { ok: false; reason: string };
 
@@ -44,6 +67,12 @@ export class Runner {
   private readonly loops: number;
   private readonly wake = new Wakeup();
   private readonly held = new Set<string>();
+  /** Instances whose lease this runner keeps while their calls run in local workers. */
+  private readonly localHeld = new Set<string>();
+  /** Held instances whose local calls all finished, ready to advance. */
+  private readonly conts: Step[] = [];
+  private readonly contWake = new Wakeup();
+  private readonly local?: () => LocalExecutor | undefined;
   private readonly programs = new Map<string, Promise<LoadedProgram>>();
   private stopping = false;
   private startedAt = Date.now();
@@ -56,8 +85,9 @@ export class Runner {
   constructor(opts: RunnerOptions) {
     this.store = opts.store;
     this.cfg = opts.config;
-    this.batchSize = opts.batchSize ?? 64;
+    this.batchSize = opts.batchSize ?? 128;
     this.loops = opts.loops ?? 2;
+    this.local = opts.local;
   }
 
   async start(): Promise<void> {
@@ -66,6 +96,7 @@ export class Runner {
     await this.store.heartbeatWorker(this.id, "runner", hostname(), process.pid, []);
     this.maintenance = setInterval(() => void this.maintain(), this.cfg.lockHeartbeatMs);
     for (let i = 0; i < this.loops; i++) this.running.push(this.loop());
+    this.running.push(this.contLoop());
     log.info(
       `started ${this.id} (lease ${this.cfg.lockTtlMs}ms, heartbeat ${this.cfg.lockHeartbeatMs}ms)`,
     );
@@ -76,6 +107,7 @@ export class Runner {
   async stop(): Promise<void> {
     this.stopping = true;
     this.wake.notify();
+    this.contWake.notify();
     await Promise.all(this.running);
     if (this.maintenance) clearInterval(this.maintenance);
     await this.unlisten?.();
@@ -109,7 +141,7 @@ export class Runner {
         try {
           await this.processBatch(claimed);
         } finally {
-          for (const c of claimed) this.held.delete(c.id);
+          for (const c of claimed) if (!this.localHeld.has(c.id)) this.held.delete(c.id);
         }
       } catch (e) {
         log.error(`runner loop error: ${(e as Error).message}`);
@@ -149,7 +181,9 @@ export class Runner {
   }
 
   private async processBatch(claimed: ClaimedInstance[]): Promise<void> {
-    const outcomes = await this.store.loadOutcomes(claimed.map((c) => c.id));
+    // A new instance (no state yet) has no calls: no outcome read for a batch of only those.
+    const started = claimed.filter((c) => c.state !== null).map((c) => c.id);
+    const outcomes = started.length > 0 ? await this.store.loadOutcomes(started) : [];
     if (failpoints.on && outcomes.length > 0) await failpoints.hit("after_outcomes_loaded");
     const byInstance = new Map<string, StoredOutcome[]>();
     for (const o of outcomes) {
@@ -157,30 +191,70 @@ export class Runner {
       list.push(o);
       byInstance.set(o.instanceId, list);
     }
-    const writes: InstanceWrite[] = [];
-    const dispatch: CallWrite[] = [];
     const delivered: CallRef[] = [];
-    const abandon: CallRef[] = [];
-    for (const inst of claimed) {
+    const steps: Step[] = claimed.map((inst) => {
       const mine = byInstance.get(inst.id) ?? [];
       for (const o of mine) delivered.push({ instanceId: inst.id, callId: o.callId });
-      const w = await this.advanceOne(inst, mine, dispatch, abandon);
+      return { inst, outcomes: mine, records: [] };
+    });
+    await this.advanceAndPersist(steps, delivered);
+  }
+
+  /** Advances a batch and writes it in one statement; steps that wait only on calls local
+   *  workers serve keep their lease and have those calls run there (then come back through
+   *  `conts`). */
+  private async advanceAndPersist(steps: Step[], delivered: CallRef[]): Promise<void> {
+    const writes: InstanceWrite[] = [];
+    const dispatch: CallWrite[] = [];
+    const abandon: CallRef[] = [];
+    const records: Completion[] = [];
+    const plans = new Map<string, { step: Step; write: InstanceWrite; calls: CallWrite[]; slots: LocalSlot[] }>();
+    for (const step of steps) {
+      records.push(...step.records);
+      const calls: CallWrite[] = [];
+      const out: { blocked?: Blocked } = {};
+      const w = await this.advanceOne(step.inst, step.outcomes, calls, abandon, out);
+      const slots = this.planLocal(w, calls, out.blocked);
+      if (slots) {
+        w.hold = true;
+        calls.forEach((c, k) => {
+          c.runAs = (slots[k] as LocalSlot).workerId;
+        });
+        plans.set(w.id, { step, write: w, calls, slots });
+      }
+      dispatch.push(...calls);
       writes.push(w);
     }
-    const persisting = this.store.persistInstances({
-      instances: writes,
-      dispatch,
-      delivered,
-      abandon,
-    });
+    const persisting = this.store
+      .persistInstancesEx({
+        instances: writes,
+        dispatch,
+        delivered,
+        abandon,
+        records,
+        leaseMs: this.cfg.lockTtlMs,
+      })
+      .catch((e) => {
+        for (const p of plans.values()) for (const s of p.slots) s.cancel();
+        throw e;
+      });
     // mid_persist fires once the statement is on the wire (a turn of the event loop later).
     if (failpoints.on) {
       persisting.catch(() => {}); // still awaited below; no unhandled rejection meanwhile
       await new Promise<void>((r) => setImmediate(r)).then(() => failpoints.hit("mid_persist"));
     }
-    const persisted = await persisting;
+    const { persisted, localStarted } = await persisting;
     if (failpoints.on && dispatch.length > 0) await failpoints.hit("after_dispatch_commit");
     for (const w of writes) {
+      const plan = plans.get(w.id);
+      if (plan && persisted.has(w.id)) {
+        this.localHeld.add(w.id);
+        this.held.add(w.id);
+        this.runLocal(plan.step.inst, plan.write, plan.calls, plan.slots, localStarted);
+      } else {
+        for (const s of plan?.slots ?? []) s.cancel();
+        if (this.localHeld.delete(w.id)) this.held.delete(w.id);
+      }
       if (!persisted.has(w.id)) {
         this.stats.dropped++;
         log.warn(
@@ -202,6 +276,7 @@ export class Runner {
     outcomes: StoredOutcome[],
     dispatch: CallWrite[],
     abandon: CallRef[],
+    out: { blocked?: Blocked } = {},
   ): Promise<InstanceWrite> {
     const base = {
       id: inst.id,
@@ -254,17 +329,22 @@ export class Runner {
       return fail(workflowInternalError(`the interpreter failed: ${(e as Error).message}`));
     }
     this.stats.advanced++;
+    out.blocked = r.blocked;
     const instDispatch: CallWrite[] = [];
     let sleepMs: number | null = null;
     let stateText: string;
     try {
       for (const c of r.commands) {
         if (c.type === "dispatch") {
+          const argsJson = JSON.stringify(
+            encodeValue(c.args, `arguments of action \`${c.action}\``),
+          );
+          assertPayloadSize(argsJson, `the arguments of action \`${c.action}\``);
           instDispatch.push({
             instanceId: inst.id,
             callId: c.callId,
             action: c.action,
-            argsJson: JSON.stringify(encodeValue(c.args, `arguments of action \`${c.action}\``)),
+            argsJson,
             policyJson: JSON.stringify(c.policy satisfies ConcretePolicy),
           });
         } else if (c.type === "sleep") {
@@ -287,6 +367,7 @@ export class Runner {
         let resultJson: string;
         try {
           resultJson = JSON.stringify(encodeValue(b.outcome.value, "workflow result"));
+          assertPayloadSize(resultJson, "the workflow result");
         } catch (e) {
           return { ...fail(workflowInternalError((e as Error).message)), ...steps };
         }
@@ -307,6 +388,120 @@ export class Runner {
         sleepMs,
       };
     return { ...base, ...steps, status: "waiting", state: stateText };
+  }
+
+  /** Slots of local workers for every call of this step, when the instance then waits only on
+   *  those calls (so holding its lease delays nothing else); undefined = queue them. */
+  private planLocal(
+    w: InstanceWrite,
+    calls: CallWrite[],
+    blocked: Blocked | undefined,
+  ): LocalSlot[] | undefined {
+    if (this.stopping || w.status !== "waiting" || blocked?.type !== "actions") return undefined;
+    if (calls.length === 0 || calls.length > LOCAL_MAX_CALLS) return undefined;
+    const ids = new Set(calls.map((c) => c.callId));
+    if (!blocked.callIds.every((id) => ids.has(id))) return undefined;
+    const exec = this.local?.();
+    if (!exec) return undefined;
+    const slots: LocalSlot[] = [];
+    for (const c of calls) {
+      const s = exec.reserve(c.action);
+      if (!s) {
+        for (const x of slots) x.cancel();
+        return undefined;
+      }
+      slots.push(s);
+    }
+    return slots;
+  }
+
+  /** Runs the calls the persist inserted as running (attempt 1, charged by that commit) in
+   *  local workers; when all are back, queues the held instance to advance with their outcomes.
+   *  A call whose worker died is recorded as lost (retried if its policy allows), as the
+   *  reaper would after its lease expired. */
+  private runLocal(
+    inst: ClaimedInstance,
+    w: InstanceWrite,
+    calls: CallWrite[],
+    slots: LocalSlot[],
+    started: Set<string>,
+  ): void {
+    const next: ClaimedInstance = {
+      ...inst,
+      state: w.state,
+      timerId: null,
+      timerDue: false,
+      steps: inst.steps + w.stepsAdded,
+    };
+    const runs: Promise<Completion>[] = [];
+    calls.forEach((c, k) => {
+      const slot = slots[k] as LocalSlot;
+      if (!started.has(`${c.instanceId}/${c.callId}`)) return slot.cancel();
+      const policy = JSON.parse(c.policyJson) as ConcretePolicy;
+      const call = {
+        instanceId: c.instanceId,
+        callId: c.callId,
+        action: c.action,
+        args: JSON.parse(c.argsJson) as unknown,
+        policy,
+        attempt: 1,
+      };
+      runs.push(
+        slot.run(call).catch((e: Error): Completion => {
+          const err = workerLostError(c.action, 1, policy.maxAttempts, slot.workerId);
+          log.warn(`local call ${c.instanceId}/${c.callId} lost: ${e.message}`);
+          return {
+            instanceId: c.instanceId,
+            callId: c.callId,
+            attempt: 1,
+            kind: 1 < policy.maxAttempts ? "retry" : "failed",
+            success: false,
+            resultJson: JSON.stringify(encodeValue(err)),
+            delayMs: 0,
+            worker: slot.workerId,
+            startedAt: null,
+          };
+        }),
+      );
+    });
+    void Promise.all(runs).then((done) => {
+      const outcomes: StoredOutcome[] = [];
+      for (const d of done)
+        if (d.kind !== "retry")
+          outcomes.push({
+            instanceId: d.instanceId,
+            callId: d.callId,
+            success: d.success,
+            result: JSON.parse(d.resultJson) as unknown,
+          });
+      this.conts.push({ inst: next, outcomes, records: done });
+      this.contWake.notify();
+    });
+  }
+
+  /** Advances held instances whose local calls finished, in batches: whatever finished while
+   *  the previous statement was in flight goes into the next one (no timer). */
+  private async contLoop(): Promise<void> {
+    let errorDelay = 50;
+    while (!this.stopping || this.localHeld.size > 0 || this.conts.length > 0) {
+      const mark = this.contWake.mark();
+      if (this.conts.length === 0) {
+        await this.contWake.wait(this.cfg.pollIntervalMs, mark);
+        continue;
+      }
+      const batch = this.conts.splice(0, this.batchSize);
+      try {
+        await this.advanceAndPersist(batch, []);
+        errorDelay = 50;
+      } catch (e) {
+        // Deterministic: the same state and outcomes advance the same way on the retry; the
+        // fence drops the write if the lease was lost meanwhile.
+        log.error(`runner continuation error: ${(e as Error).message}`);
+        this.conts.unshift(...batch);
+        await new Promise((r) => setTimeout(r, errorDelay));
+        errorDelay = Math.min(errorDelay * 2, 5000);
+      }
+    }
   }
 
   /** Heartbeat: renew held leases; requeue or fail calls of dead workers; fail unserved calls. */

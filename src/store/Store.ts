@@ -5,7 +5,7 @@ import type { ClaimedInstance } from "./postgres/queries/claimInstances.js";
 import type { InstanceOutcome } from "./postgres/queries/clientQueries.js";
 import type { CompleteOptions, Completion } from "./postgres/queries/completeActions.js";
 import type { StoredOutcome } from "./postgres/queries/loadOutcomes.js";
-import type { PersistBatch } from "./postgres/queries/persistInstances.js";
+import type { PersistBatch, PersistResult } from "./postgres/queries/persistInstances.js";
 import type { StrandedCall } from "./postgres/queries/reapActions.js";
 
 export type {
@@ -14,6 +14,7 @@ export type {
   Completion,
   InstanceOutcome,
   PersistBatch,
+  PersistResult,
   StoredOutcome,
   StrandedCall,
 };
@@ -32,6 +33,8 @@ export interface Store {
   renewInstanceLeases(owner: string, ids: string[], leaseMs: number): Promise<string[]>;
   loadOutcomes(instanceIds: string[]): Promise<StoredOutcome[]>;
   persistInstances(batch: PersistBatch): Promise<Set<string>>;
+  /** persistInstances, also reporting the calls handed to local workers. */
+  persistInstancesEx(batch: PersistBatch): Promise<PersistResult>;
   findExpiredActionLeases(limit: number): Promise<StrandedCall[]>;
   findUnservedActions(graceMs: number, liveMs: number, limit: number): Promise<StrandedCall[]>;
   // workers
@@ -42,7 +45,12 @@ export interface Store {
     leaseMs: number,
   ): Promise<ClaimedAction[]>;
   nextActionDueMs(actions: string[]): Promise<number | null>;
-  renewActionLeases(worker: string, leaseMs: number): Promise<number>;
+  /** Renews the leases of exactly these running calls (the ones the worker is executing). */
+  renewActionLeases(
+    worker: string,
+    leaseMs: number,
+    calls: { instanceId: string; callId: number }[],
+  ): Promise<number>;
   completeActions(items: Completion[], opts?: CompleteOptions): Promise<number>;
   heartbeatWorker(
     id: string,

@@ -6,7 +6,8 @@ import { type ChildProcess, fork } from "node:child_process";
 import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import { logger } from "../store/log.js";
-import type { Store } from "../store/Store.js";
+import type { ClaimedAction, Completion, Store } from "../store/Store.js";
+import { type LocalExecutor, type LocalSlot, LocalWorkerLost } from "./LocalExecutor.js";
 
 const log = logger("pool");
 const STABLE_MS = 10_000;
@@ -23,8 +24,9 @@ function childEntry(): string {
 function childExecArgv(entry: string): string[] {
   const argv = [...process.execArgv];
   const joined = argv.join(" ");
-  if (!/--import[= ]tsx|--loader[= ]tsx|--require[= ]tsx/.test(joined))
-    argv.push("--import", "tsx");
+  // tsx by absolute URL: a bare "tsx" would resolve from the user's cwd, which may not have it.
+  if (!/--import[= ]\S*tsx|--loader[= ]\S*tsx|--require[= ]\S*tsx/.test(joined))
+    argv.push("--import", import.meta.resolve("tsx"));
   if (entry.endsWith(".ts") && !joined.includes("waymark-dev"))
     argv.push("--conditions=waymark-dev");
   return argv;
@@ -38,6 +40,27 @@ interface Slot {
   /** The child reported that its actions are registered and it is claiming. */
   ready: boolean;
   respawn?: NodeJS.Timeout;
+  /** From the child's ready message: its worker id, the actions it serves, its slots. */
+  workerId?: string;
+  actions?: Set<string>;
+  capacity: number;
+  /** Slots reserved by the runner and not yet sent. */
+  reserved: number;
+  /** Calls sent to the child, by key, awaiting its completion message. */
+  pending: Map<string, { resolve: (c: Completion) => void; reject: (e: Error) => void }>;
+}
+
+interface ReadyMessage {
+  type: "ready";
+  workerId?: string;
+  actions?: string[];
+  capacity?: number;
+}
+
+interface DoneMessage {
+  type: "done";
+  key: string;
+  completion: Completion & { startedAt: string | Date | null };
 }
 
 export interface WorkerPoolOptions {
@@ -49,7 +72,7 @@ export interface WorkerPoolOptions {
   heartbeatMs?: number;
 }
 
-export class WorkerPool {
+export class WorkerPool implements LocalExecutor {
   private readonly slots: Slot[] = [];
   private stopping = false;
   readonly stats = { spawned: 0, crashed: 0 };
@@ -67,7 +90,15 @@ export class WorkerPool {
         this.opts.heartbeatMs ?? 1000,
       );
     for (let i = 0; i < this.opts.count; i++) {
-      const slot: Slot = { index: i, startedAt: 0, failures: 0, ready: false };
+      const slot: Slot = {
+        index: i,
+        startedAt: 0,
+        failures: 0,
+        ready: false,
+        capacity: 0,
+        reserved: 0,
+        pending: new Map(),
+      };
       this.slots.push(slot);
       this.spawn(slot);
     }
@@ -113,10 +144,19 @@ export class WorkerPool {
     slot.child = child;
     slot.ready = false;
     slot.startedAt = Date.now();
-    child.on("message", (m: { type?: string }) => {
+    child.on("message", (m: ReadyMessage | DoneMessage | { type?: undefined }) => {
       if (m?.type === "ready" && slot.child === child) {
         slot.ready = true;
+        slot.workerId = m.workerId;
+        slot.actions = new Set(m.actions ?? []);
+        slot.capacity = m.capacity ?? 0;
         if (!this.starting()) void this.beatStarting();
+      } else if (m?.type === "done") {
+        const p = slot.pending.get(m.key);
+        if (!p) return;
+        slot.pending.delete(m.key);
+        const c = m.completion;
+        p.resolve({ ...c, startedAt: c.startedAt === null ? null : new Date(c.startedAt) });
       }
     });
     log.info(`worker ${slot.index} started (pid ${child.pid})`);
@@ -124,6 +164,17 @@ export class WorkerPool {
       if (slot.child !== child) return;
       slot.child = undefined;
       slot.ready = false;
+      slot.workerId = undefined;
+      slot.actions = undefined;
+      // Messages sent just before the exit may still be queued: give them a moment first.
+      const lost = [...slot.pending];
+      setTimeout(() => {
+        for (const [key, p] of lost)
+          if (slot.pending.get(key) === p) {
+            slot.pending.delete(key);
+            p.reject(new LocalWorkerLost(`worker ${slot.index} (pid ${child.pid}) exited`));
+          }
+      }, 100);
       if (this.stopping) return;
       this.stats.crashed++;
       if (Date.now() - slot.startedAt > STABLE_MS) slot.failures = 0;
@@ -134,6 +185,49 @@ export class WorkerPool {
       );
       slot.respawn = setTimeout(() => this.spawn(slot), delay);
     });
+  }
+
+  reserve(action: string): LocalSlot | undefined {
+    if (this.stopping) return undefined;
+    let best: Slot | undefined;
+    let bestLoad = Number.POSITIVE_INFINITY;
+    for (const s of this.slots) {
+      if (!s.ready || !s.child || !s.workerId || !s.actions?.has(action)) continue;
+      const load = s.pending.size + s.reserved;
+      if (load < s.capacity && load < bestLoad) {
+        best = s;
+        bestLoad = load;
+      }
+    }
+    if (!best) return undefined;
+    const slot = best;
+    const child = slot.child as ChildProcess;
+    slot.reserved++;
+    let used = false;
+    const release = () => {
+      if (used) return false;
+      used = true;
+      slot.reserved--;
+      return true;
+    };
+    return {
+      workerId: slot.workerId as string,
+      cancel: () => void release(),
+      run: (call: ClaimedAction) =>
+        new Promise<Completion>((resolve, reject) => {
+          release();
+          if (slot.child !== child || child.exitCode !== null || !child.connected)
+            return reject(new LocalWorkerLost(`worker ${slot.index} is gone`));
+          const key = `${call.instanceId}/${call.callId}/${call.attempt}`;
+          slot.pending.set(key, { resolve, reject });
+          child.send({ type: "run", key, call }, (e) => {
+            if (e && slot.pending.get(key)) {
+              slot.pending.delete(key);
+              reject(new LocalWorkerLost(`could not send to worker ${slot.index}: ${e.message}`));
+            }
+          });
+        }),
+    };
   }
 
   /** Asks every child to finish its in-flight actions and exit; resolves when all have exited. */

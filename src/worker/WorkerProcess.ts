@@ -31,7 +31,12 @@ export class WorkerProcess {
   private readonly wake = new Wakeup();
   private readonly slotFreed = new Wakeup();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Calls claimed by this process whose outcome is not recorded yet, by `instance/call`: their
+   *  leases are the only ones the heartbeat renews. */
+  private readonly executing = new Map<string, ClaimedAction>();
   private readonly pending: Completion[] = [];
+  /** Claimed calls waiting for a free slot (see loop). */
+  private readonly prefetched: ClaimedAction[] = [];
   private flushTimer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -68,7 +73,8 @@ export class WorkerProcess {
     this.wake.notify();
     this.slotFreed.notify();
     await this.loopDone;
-    await Promise.all(this.inFlight);
+    // Loop: a call handed over by the local runner may arrive while the first ones finish.
+    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
     await this.flush();
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.unlisten?.();
@@ -85,7 +91,7 @@ export class WorkerProcess {
         process.pid,
         this.actions.names(),
       );
-      await this.store.renewActionLeases(this.id, this.cfg.lockTtlMs);
+      await this.store.renewActionLeases(this.id, this.cfg.lockTtlMs, [...this.executing.values()]);
     } catch (e) {
       log.warn(`heartbeat failed: ${(e as Error).message}`);
     }
@@ -95,7 +101,10 @@ export class WorkerProcess {
     const names = this.actions.names();
     let errorDelay = 50;
     while (!this.stopping) {
-      const free = this.cfg.concurrentPerWorker - this.inFlight.size;
+      // Claims up to twice the slots: the extra calls wait in `prefetched` (claimed, attempt
+      // charged, lease renewed by the heartbeat) and start as slots free, without a round trip.
+      const free =
+        2 * this.cfg.concurrentPerWorker - this.inFlight.size - this.prefetched.length;
       if (free <= 0) {
         await this.slotFreed.wait(this.cfg.pollIntervalMs);
         continue;
@@ -118,7 +127,11 @@ export class WorkerProcess {
           await this.wake.wait(ms, mark);
           continue;
         }
-        for (const c of claimed) this.run(c);
+        for (const c of claimed) {
+          this.executing.set(`${c.instanceId}/${c.callId}`, c);
+          this.prefetched.push(c);
+        }
+        this.startPrefetched();
       } catch (e) {
         if (this.stopping) break;
         log.error(`claim failed: ${(e as Error).message}`);
@@ -128,19 +141,54 @@ export class WorkerProcess {
     }
   }
 
+  /** Starts prefetched calls while slots are free (also during shutdown: they are claimed). */
+  private startPrefetched(): void {
+    while (this.inFlight.size < this.cfg.concurrentPerWorker && this.prefetched.length > 0)
+      this.run(this.prefetched.shift() as ClaimedAction);
+  }
+
+  private decodeArgs(call: ClaimedAction): unknown[] {
+    try {
+      return decodeValue(call.args as never) as unknown[];
+    } catch (e) {
+      log.error(`could not decode arguments of ${call.action}: ${(e as Error).message}`);
+      return [];
+    }
+  }
+
+  /** Runs a call that the runner of this process tree inserted already claimed for this worker
+   *  (attempt charged, lease owner = this.id), and hands the completion to `deliver` instead of
+   *  recording it: the runner records it in the statement that advances the instance. The lease
+   *  is renewed by the heartbeat until `deliver` has been called. */
+  runLocal(call: ClaimedAction, deliver: (c: Completion) => Promise<void>): void {
+    this.stats.started++;
+    const def = this.actions.get(call.action);
+    const args = this.decodeArgs(call);
+    const key = `${call.instanceId}/${call.callId}`;
+    this.executing.set(key, call);
+    const p = executeAction(call, def?.fn, args, this.id, this.shutdownCtrl.signal)
+      .then(async (completion) => {
+        this.stats.completed++;
+        await deliver(completion);
+      })
+      .catch((e) => log.error(`local call ${key} could not be delivered: ${(e as Error).message}`))
+      .finally(() => {
+        this.executing.delete(key);
+        this.inFlight.delete(p);
+        this.startPrefetched();
+        this.slotFreed.notify();
+      });
+    this.inFlight.add(p);
+  }
+
   private run(call: ClaimedAction): void {
     this.stats.started++;
     const def = this.actions.get(call.action);
-    let args: unknown[];
-    try {
-      args = decodeValue(call.args as never) as unknown[];
-    } catch (e) {
-      args = [];
-      log.error(`could not decode arguments of ${call.action}: ${(e as Error).message}`);
-    }
+    const args = this.decodeArgs(call);
     log.debug(
       `run ${call.action} instance ${call.instanceId} call ${call.callId} attempt ${call.attempt}`,
     );
+    this.executing.set(`${call.instanceId}/${call.callId}`, call);
     const p = executeAction(call, def?.fn, args, this.id, this.shutdownCtrl.signal)
       .then((completion) => {
         this.stats.completed++;
@@ -152,6 +200,7 @@ export class WorkerProcess {
       })
       .finally(() => {
         this.inFlight.delete(p);
+        this.startPrefetched();
         this.slotFreed.notify();
       });
     this.inFlight.add(p);
@@ -175,6 +224,7 @@ export class WorkerProcess {
         try {
           if (failpoints.on) await failpoints.hit("before_completion_commit");
           await this.store.completeActions(batch);
+          for (const c of batch) this.executing.delete(`${c.instanceId}/${c.callId}`);
           if (failpoints.on) await failpoints.hit("after_completion_commit");
           delay = 50;
         } catch (e) {

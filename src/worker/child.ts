@@ -6,6 +6,7 @@ import { resolveConfig } from "../store/config.js";
 import { logger } from "../store/log.js";
 import { PostgresStore } from "../store/postgres/PostgresStore.js";
 import { closePools } from "../store/postgres/pool.js";
+import type { ClaimedAction } from "../store/Store.js";
 import type { ActionFn } from "./executeAction.js";
 import { loadUserModules } from "./loadUserModules.js";
 import { WorkerProcess } from "./WorkerProcess.js";
@@ -38,7 +39,28 @@ async function main(): Promise<void> {
   });
   await worker.start();
   await store.removeWorker(startingId).catch(() => {});
-  process.send?.({ type: "ready" });
+  // Calls handed over by the runner of this process tree (see WorkerPool.reserve): run them and
+  // send the completion back; the send is part of the in-flight work a shutdown waits for.
+  process.on("message", (m: { type?: string; key?: string; call?: ClaimedAction }) => {
+    if (m?.type !== "run" || !m.call || m.key === undefined) return;
+    const key = m.key;
+    worker.runLocal(
+      m.call,
+      (completion) =>
+        new Promise<void>((resolve, reject) => {
+          if (!process.send) return reject(new Error("no IPC channel"));
+          process.send({ type: "done", key, completion }, undefined, {}, (e) =>
+            e ? reject(e) : resolve(),
+          );
+        }),
+    );
+  });
+  process.send?.({
+    type: "ready",
+    workerId: worker.id,
+    actions: actionRegistry.names(),
+    capacity: cfg.concurrentPerWorker,
+  });
   let stopping = false;
   const shutdown = (signal: string) => {
     if (stopping) return;

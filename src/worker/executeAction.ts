@@ -5,6 +5,7 @@ import { decideRetry, makeActionTimeoutError } from "../runtime/index.js";
 import type { ConcretePolicy, ErrorValue } from "../runtime/types.js";
 import type { ClaimedAction, Completion } from "../store/Store.js";
 import { encodeValue, errorToValue } from "../values/index.js";
+import { assertPayloadSize, PayloadTooLargeError } from "../values/payloadLimit.js";
 import { actionStorage } from "./actionContext.js";
 
 export type ActionFn = (...args: unknown[]) => unknown;
@@ -88,8 +89,14 @@ export async function executeAction(
       const resultJson = JSON.stringify(
         encodeValue(result.value, `result of action \`${call.action}\``),
       );
+      assertPayloadSize(resultJson, `the result of action \`${call.action}\``);
       return { ...base, kind: "completed", success: true, resultJson };
     } catch (e) {
+      // Deterministic: retrying would produce the same oversized value.
+      if (e instanceof PayloadTooLargeError) {
+        const resultJson = JSON.stringify(encodeValue(errorToValue(e)));
+        return { ...base, kind: "failed", success: false, resultJson };
+      }
       result = { ok: false, error: errorToValue(e) };
     }
   }

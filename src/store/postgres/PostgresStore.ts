@@ -12,9 +12,9 @@ import {
 } from "./queries/claimInstances.js";
 import { cancelInstance, readInstance } from "./queries/clientQueries.js";
 import { completeActions } from "./queries/completeActions.js";
-import { insertInstance } from "./queries/insertInstance.js";
+import { InsertBatcher } from "./InsertBatcher.js";
 import { loadOutcomes } from "./queries/loadOutcomes.js";
-import { persistInstances } from "./queries/persistInstances.js";
+import { persistInstances, persistInstancesEx } from "./queries/persistInstances.js";
 import { findExpiredActionLeases, findUnservedActions } from "./queries/reapActions.js";
 import { loadVersion, registerVersion } from "./queries/registerVersion.js";
 import { heartbeatWorker, removeWorker } from "./queries/workers.js";
@@ -26,12 +26,15 @@ export class PostgresStore implements Store {
     poolSize = 10,
   ) {
     this.pool = getPool(url, poolSize);
+    this.inserts = new InsertBatcher(this.pool);
   }
+  /** Concurrent start() calls share multi-row inserts (one commit per group). */
+  private readonly inserts: InsertBatcher;
   migrate = () => migrate(this.pool);
   registerVersion = (name: string, version: string, ir: unknown) =>
     registerVersion(this.pool, name, version, ir);
   loadVersion = (id: string) => loadVersion(this.pool, id);
-  insertInstance = (v: string, w: string, input: string) => insertInstance(this.pool, v, w, input);
+  insertInstance = (v: string, w: string, input: string) => this.inserts.insert(v, w, input);
   readInstance = (id: string) => readInstance(this.pool, id);
   cancelInstance = (id: string, err: string) => cancelInstance(this.pool, id, err);
   claimInstances = (owner: string, limit: number, leaseMs: number) =>
@@ -41,13 +44,15 @@ export class PostgresStore implements Store {
     renewInstanceLeases(this.pool, owner, ids, leaseMs);
   loadOutcomes = (ids: string[]) => loadOutcomes(this.pool, ids);
   persistInstances: Store["persistInstances"] = (b) => persistInstances(this.pool, b);
+  persistInstancesEx: Store["persistInstancesEx"] = (b) => persistInstancesEx(this.pool, b);
   findExpiredActionLeases = (limit: number) => findExpiredActionLeases(this.pool, limit);
   findUnservedActions = (graceMs: number, liveMs: number, limit: number) =>
     findUnservedActions(this.pool, graceMs, liveMs, limit);
   claimActions = (w: string, a: string[], limit: number, leaseMs: number) =>
     claimActions(this.pool, w, a, limit, leaseMs);
   nextActionDueMs = (a: string[]) => nextActionDueMs(this.pool, a);
-  renewActionLeases = (w: string, leaseMs: number) => renewActionLeases(this.pool, w, leaseMs);
+  renewActionLeases: Store["renewActionLeases"] = (w, leaseMs, calls) =>
+    renewActionLeases(this.pool, w, leaseMs, calls);
   completeActions: Store["completeActions"] = (items, opts) =>
     completeActions(this.pool, items, opts);
   heartbeatWorker: Store["heartbeatWorker"] = (id, kind, host, pid, actions) =>

@@ -8,7 +8,18 @@ const pools = new Map<string, pg.Pool>();
 export function getPool(url: string, max = 10): pg.Pool {
   let pool = pools.get(url);
   if (!pool) {
-    pool = new pg.Pool({ connectionString: url, max, idleTimeoutMillis: 10_000 });
+    // Timeouts: a half-open connection (peer gone without a FIN/RST) would otherwise hang a
+    // query forever — and with it the runner loop or the lease heartbeat. A query that gets no
+    // answer within WAYMARK_QUERY_TIMEOUT_MS fails and its connection is discarded by the pool.
+    const queryTimeout = Number(process.env.WAYMARK_QUERY_TIMEOUT_MS) || 30_000;
+    pool = new pg.Pool({
+      connectionString: url,
+      max,
+      idleTimeoutMillis: 10_000,
+      query_timeout: queryTimeout,
+      connectionTimeoutMillis: queryTimeout,
+      keepAlive: true,
+    });
     // An idle client's error (server restart) must not crash the process; the pool drops it.
     pool.on("error", () => {});
     pools.set(url, pool);

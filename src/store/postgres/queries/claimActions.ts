@@ -72,17 +72,24 @@ export async function nextActionDueMs(db: Queryable, actions: string[]): Promise
   return res.rows[0]?.ms ?? null;
 }
 
-/** Extends the leases of every call this worker is running (heartbeat). */
+/** Extends the leases of the calls this worker is running right now (heartbeat). Only the calls
+ *  it names: a claim whose commit acknowledgement was lost (the worker saw an error and never ran
+ *  the call) must not be kept alive by the heartbeat, or it would stay `running` forever; its
+ *  lease expires and the reaper requeues it. */
 export async function renewActionLeases(
   db: Queryable,
   worker: string,
   leaseMs: number,
+  calls: { instanceId: string; callId: number }[],
 ): Promise<number> {
+  if (calls.length === 0) return 0;
   const res = await db.query({
     name: "waymark_renew_action_leases",
-    text: `update waymark_action_calls set lease_expires_at = now() + $2 * interval '1 millisecond'
-           where lease_owner = $1 and status = 'running'`,
-    values: [worker, leaseMs],
+    text: `update waymark_action_calls c set lease_expires_at = now() + $2 * interval '1 millisecond'
+           from unnest($3::bigint[], $4::int[]) as r(instance_id, call_id)
+           where c.instance_id = r.instance_id and c.call_id = r.call_id
+             and c.lease_owner = $1 and c.status = 'running'`,
+    values: [worker, leaseMs, calls.map((c) => c.instanceId), calls.map((c) => c.callId)],
   });
   return res.rowCount ?? 0;
 }

@@ -22,3 +22,34 @@ export async function insertInstance(
   if (id === undefined) throw new Error("insert of workflow instance returned no id");
   return id;
 }
+
+export interface InstanceInsert {
+  versionId: string;
+  workflowName: string;
+  inputJson: string;
+}
+
+/** Queues several instances in one statement (one commit, one NOTIFY). Returns their ids in
+ *  the order given: ids are drawn from the sequence in a materialized CTE keyed by ordinality,
+ *  so the mapping does not depend on the order of RETURNING. */
+export async function insertInstances(db: Queryable, rows: InstanceInsert[]): Promise<string[]> {
+  if (rows.length === 0) return [];
+  const res = await db.query<{ id: string }>({
+    name: "waymark_insert_instances",
+    text: `with input as materialized (
+             select nextval('waymark_instances_id_seq') as id, t.ord, t.version_id, t.workflow_name, t.input
+             from unnest($1::bigint[], $2::text[], $3::jsonb[]) with ordinality
+               as t(version_id, workflow_name, input, ord)
+           ),
+           ins as (
+             insert into waymark_instances (id, version_id, workflow_name, input, status, wake_at)
+             select id, version_id, workflow_name, input, 'queued', now() from input
+             returning 1
+           ),
+           n as (select pg_notify('${CHANNEL_INSTANCES}', '') where exists (select 1 from ins))
+           select id, (select count(*) from n) as notified from input order by ord`,
+    values: [rows.map((r) => r.versionId), rows.map((r) => r.workflowName), rows.map((r) => r.inputJson)],
+  });
+  if (res.rows.length !== rows.length) throw new Error("batched insert of workflow instances returned the wrong number of ids");
+  return res.rows.map((r) => r.id);
+}

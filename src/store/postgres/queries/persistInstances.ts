@@ -7,6 +7,12 @@
 // restricted to instances that update touched, so a runner that lost its lease changes nothing.
 // Wake-up: if an action outcome arrived while the instance was held (wake_at was set again by
 // the completion), that wake-up is kept so the instance is promptly re-claimed.
+// Local execution: a call with `runAs` is inserted already claimed by that local worker
+// (status running, attempt 1 charged in this commit, before it runs); an instance with `hold`
+// keeps this runner's lease while it waits for those calls, and a later persist records their
+// outcomes (`records`) in the same statement that writes the state that absorbed them — one
+// commit per step instead of claim, completion, instance claim and persist.
+import type { Completion } from "./completeActions.js";
 import { CHANNEL_ACTIONS, CHANNEL_DONE, type InstanceStatus, type Queryable } from "./types.js";
 
 export interface InstanceWrite {
@@ -22,6 +28,8 @@ export interface InstanceWrite {
   /** A new sleep to start now (database clock); null keeps the current deadline. */
   sleepMs: number | null;
   stepsAdded: number;
+  /** Keep this runner's lease (the instance waits on calls this process runs itself). */
+  hold?: boolean;
 }
 
 export interface CallWrite {
@@ -30,6 +38,8 @@ export interface CallWrite {
   action: string;
   argsJson: string;
   policyJson: string;
+  /** Hand the call to this local worker: inserted `running`, attempt 1 charged, leased to it. */
+  runAs?: string | null;
 }
 
 export interface CallRef {
@@ -42,18 +52,39 @@ export interface PersistBatch {
   dispatch: CallWrite[];
   delivered: CallRef[];
   abandon: CallRef[];
+  /** Outcomes of calls run locally for held instances, recorded by the same statement that
+   *  applies them (final ones are written delivered). Fenced like every other write here. */
+  records?: Completion[];
+  /** Lease length for calls handed to local workers. */
+  leaseMs?: number;
+}
+
+export interface PersistResult {
+  persisted: Set<string>;
+  /** `instance/call` of the calls inserted as running for a local worker. */
+  localStarted: Set<string>;
 }
 
 /** Returns the ids of the instances written (the others lost their lease: drop them). */
 export async function persistInstances(db: Queryable, b: PersistBatch): Promise<Set<string>> {
-  if (b.instances.length === 0) return new Set();
+  return (await persistInstancesEx(db, b)).persisted;
+}
+
+export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promise<PersistResult> {
+  if (b.instances.length === 0) return { persisted: new Set(), localStarted: new Set() };
   const i = b.instances;
-  const res = await db.query<{ persisted: string[] | null }>({
+  const r = b.records ?? [];
+  const res = await db.query<{ persisted: string[] | null; local_started: string[] | null }>({
     name: "waymark_persist_instances",
     text: `with inst as (
              select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[],
-                                  $7::int[], $8::float8[], $9::bigint[])
-               as t(id, fence, status, state, result, error, timer_id, sleep_ms, steps_added)
+                                  $7::int[], $8::float8[], $9::bigint[], $19::boolean[])
+               as t(id, fence, status, state, result, error, timer_id, sleep_ms, steps_added, hold)
+           ),
+           rec_in as (
+             select * from unnest($21::bigint[], $22::int[], $23::int[], $24::text[], $25::boolean[],
+                                  $26::jsonb[], $27::float8[])
+               as t(instance_id, call_id, attempt, kind, success, result, delay_ms)
            ),
            upd as (
              update waymark_instances w set
@@ -73,21 +104,58 @@ export async function persistInstances(db: Queryable, b: PersistBatch): Promise<
                  when inst.sleep_ms is not null then now() + inst.sleep_ms * interval '1 millisecond'
                  when inst.timer_id is not null then w.timer_due_at
                  else null end,
-               lease_owner = null,
-               lease_expires_at = null,
+               lease_owner = case when inst.hold then w.lease_owner else null end,
+               lease_expires_at = case when inst.hold then w.lease_expires_at else null end,
                finished_at = case when inst.status in ('completed', 'failed', 'cancelled') then now() else null end,
                updated_at = now()
              from inst
              where w.id = inst.id and w.fence = inst.fence
+               -- A recorded outcome must match its running attempt, or the state (which has
+               -- absorbed it) is not written at all.
+               and not exists (
+                 select 1 from rec_in r
+                 where r.instance_id = inst.id and not exists (
+                   select 1 from waymark_action_calls c
+                   where c.instance_id = r.instance_id and c.call_id = r.call_id
+                     and c.status = 'running' and c.attempts = r.attempt))
              returning w.id, w.status
            ),
            calls as (
-             insert into waymark_action_calls (instance_id, call_id, action_name, args, policy)
-             select c.instance_id, c.call_id, c.action_name, c.args, c.policy
-             from unnest($10::bigint[], $11::int[], $12::text[], $13::jsonb[], $14::jsonb[])
-               as c(instance_id, call_id, action_name, args, policy)
+             insert into waymark_action_calls (instance_id, call_id, action_name, args, policy, status,
+               attempts, lease_owner, worker, lease_expires_at, started_at)
+             select c.instance_id, c.call_id, c.action_name, c.args, c.policy,
+               case when c.run_as is null then 'queued' else 'running' end,
+               case when c.run_as is null then 0 else 1 end,
+               c.run_as, c.run_as,
+               case when c.run_as is null then null else now() + $20 * interval '1 millisecond' end,
+               case when c.run_as is null then null else now() end
+             from unnest($10::bigint[], $11::int[], $12::text[], $13::jsonb[], $14::jsonb[], $28::text[])
+               as c(instance_id, call_id, action_name, args, policy, run_as)
              where c.instance_id in (select id from upd)
              on conflict (instance_id, call_id) do nothing
+             returning instance_id, call_id, lease_owner
+           ),
+           recorded as (
+             update waymark_action_calls c set
+               status = case r.kind when 'retry' then 'queued' else r.kind end,
+               scheduled_at = case when r.kind = 'retry'
+                 then now() + r.delay_ms * interval '1 millisecond' else c.scheduled_at end,
+               success = case when r.kind = 'retry' then null else r.success end,
+               result = case when r.kind = 'retry' then null else r.result end,
+               delivered = r.kind <> 'retry',
+               lease_owner = null,
+               lease_expires_at = null,
+               finished_at = case when r.kind = 'retry' then null else now() end
+             from rec_in r
+             where c.instance_id = r.instance_id and c.call_id = r.call_id
+               and c.attempts = r.attempt and c.status = 'running'
+               and r.instance_id in (select id from upd)
+             returning c.instance_id, c.call_id, r.attempt, r.kind, r.success, r.result, c.worker, c.started_at
+           ),
+           hist as (
+             insert into waymark_action_attempts (instance_id, call_id, attempt, worker, started_at, success, result)
+             select instance_id, call_id, attempt, worker, started_at, success, result from recorded
+             on conflict do nothing
              returning 1
            ),
            delivered as (
@@ -106,6 +174,8 @@ export async function persistInstances(db: Queryable, b: PersistBatch): Promise<
              join unnest($17::bigint[], $18::int[]) as d(instance_id, call_id)
                on a.instance_id = d.instance_id and a.call_id = d.call_id
              where a.status in ('queued', 'running') and d.instance_id in (select id from upd)
+               and not exists (select 1 from rec_in r
+                               where r.instance_id = a.instance_id and r.call_id = a.call_id)
              for update of a skip locked
            ),
            abandoned as (
@@ -116,15 +186,20 @@ export async function persistInstances(db: Queryable, b: PersistBatch): Promise<
              returning 1
            ),
            n_actions as (
-             select pg_notify('${CHANNEL_ACTIONS}', '') where exists (select 1 from calls)
+             select pg_notify('${CHANNEL_ACTIONS}', '')
+             where exists (select 1 from calls where lease_owner is null)
+                or exists (select 1 from recorded where kind = 'retry')
            ),
            n_done as (
              select pg_notify('${CHANNEL_DONE}', id::text) from upd
              where status in ('completed', 'failed', 'cancelled')
            )
            select (select array_agg(id) from upd) as persisted,
+                  (select array_agg(instance_id || '/' || call_id) from calls where lease_owner is not null)
+                    as local_started,
                   (select count(*) from n_actions) + (select count(*) from n_done)
-                  + (select count(*) from delivered) + (select count(*) from abandoned) as side_effects`,
+                  + (select count(*) from delivered) + (select count(*) from abandoned)
+                  + (select count(*) from hist) as side_effects`,
     values: [
       i.map((x) => x.id),
       i.map((x) => x.fence),
@@ -144,7 +219,21 @@ export async function persistInstances(db: Queryable, b: PersistBatch): Promise<
       b.delivered.map((c) => c.callId),
       b.abandon.map((c) => c.instanceId),
       b.abandon.map((c) => c.callId),
+      i.map((x) => x.hold === true),
+      b.leaseMs ?? 30_000,
+      r.map((x) => x.instanceId),
+      r.map((x) => x.callId),
+      r.map((x) => x.attempt),
+      r.map((x) => x.kind),
+      r.map((x) => x.success),
+      r.map((x) => x.resultJson),
+      r.map((x) => x.delayMs),
+      b.dispatch.map((c) => c.runAs ?? null),
     ],
   });
-  return new Set(res.rows[0]?.persisted ?? []);
+  const row = res.rows[0];
+  return {
+    persisted: new Set(row?.persisted ?? []),
+    localStarted: new Set(row?.local_started ?? []),
+  };
 }

@@ -1,0 +1,112 @@
+// Fault 4: connections that reset, blackhole (half-open), slow down and drop right after a
+// commit, through a TCP proxy between the engine processes and Postgres. The test's own client
+// connects directly (it is the observer, not the subject).
+import assert from "node:assert/strict";
+import { after, before, test } from "node:test";
+import { stopEngine } from "../helpers/engine.js";
+import { PgProxy } from "./fixtures/proxy.js";
+import { FaultContext, FULL, LEASE_MS, percentile, recordFigures, sleepMs } from "./fixtures/suite.js";
+
+const ctx = new FaultContext("network");
+const MAX = 5;
+const N = FULL ? 200 : 20;
+const STEPS = FULL ? 8 : 4;
+let proxy: PgProxy;
+
+before(async () => {
+  await ctx.setup();
+  proxy = new PgProxy(Number(new URL(ctx.db.url).port || 5432));
+  await proxy.start();
+});
+after(async () => {
+  await ctx.teardown();
+  await proxy?.close();
+});
+
+const viaProxy = () => ({
+  databaseUrl: proxy.urlFor(ctx.db.url),
+  env: { WAYMARK_QUERY_TIMEOUT_MS: "3000" },
+});
+
+test("4a. connection resets under load", async () => {
+  proxy.mode = "pass";
+  const engine = await ctx.engine(viaProxy());
+  const started = await ctx.startChains(N, STEPS, 50, "reset");
+  const times: number[] = [];
+  for (let i = 0; i < (FULL ? 20 : 4); i++) {
+    await sleepMs(300 + ctx.rand(300));
+    times.push(Date.now());
+    proxy.reset();
+  }
+  const figures = await ctx.checkChains(started, MAX);
+  const rec = ctx.recoveries(times);
+  recordFigures("4a connection resets", {
+    ...figures,
+    faults: times.length,
+    resetSockets: proxy.stats.resets,
+    recoveryP50Ms: percentile(rec, 50),
+    recoveryP99Ms: percentile(rec, 99),
+  });
+  await stopEngine(engine);
+});
+
+test("4b. blackhole (half-open connections) for longer than the lease, then heal", async () => {
+  proxy.mode = "pass";
+  const engine = await ctx.engine(viaProxy());
+  const started = await ctx.startChains(N, STEPS, 200, "bh");
+  await sleepMs(150);
+  proxy.mode = "blackhole";
+  const holeMs = LEASE_MS + 1500;
+  await sleepMs(holeMs);
+  proxy.mode = "pass";
+  const healedAt = Date.now();
+  const figures = await ctx.checkChains(started, MAX, 60_000).catch(async (e) => {
+    if (process.env.WAYMARK_FAULT_DEBUG) {
+      console.log(engine.log().split("\n").slice(-40).join("\n"));
+      console.log(JSON.stringify(await ctx.query("select id, status, wake_at, lease_owner, lease_expires_at from waymark_instances where status not in ('completed','failed')")));
+      console.log(JSON.stringify(await ctx.query("select instance_id, call_id, status, attempts, delivered, lease_owner, lease_expires_at from waymark_action_calls where status <> 'completed' or not delivered")));
+    }
+    throw e;
+  });
+  const rec = ctx.recoveries([healedAt]);
+  recordFigures("4b blackhole (half-open)", {
+    ...figures,
+    blackholeMs: holeMs,
+    recoveryP50Ms: percentile(rec, 50),
+    recoveryP99Ms: percentile(rec, 99),
+  });
+  await stopEngine(engine);
+});
+
+test("4c. added latency (20 ms each way)", async () => {
+  proxy.mode = "pass";
+  proxy.latencyMs = 20;
+  const engine = await ctx.engine(viaProxy());
+  const started = await ctx.startChains(N, STEPS, 10, "lat");
+  const figures = await ctx.checkChains(started, MAX);
+  proxy.latencyMs = 0;
+  recordFigures("4c latency 20 ms each way", figures);
+  await stopEngine(engine);
+});
+
+test("4d. commit-drop: the write commits, the caller sees a dropped connection", async () => {
+  proxy.mode = "pass";
+  const engine = await ctx.engine(viaProxy());
+  const started = await ctx.startChains(N, STEPS, 10, "cd");
+  // Every engine write is one statement in an implicit transaction: its CommandComplete is the
+  // commit acknowledgement. Drop some of them (COMMIT, UPDATE, INSERT and the CTE writes' SELECT).
+  proxy.commitDrop(/^(COMMIT|UPDATE|INSERT|SELECT)/, 0.05);
+  await sleepMs(FULL ? 20_000 : 3000);
+  proxy.commitDrop(null);
+  const figures = await ctx.checkChains(started, MAX).catch(async (e) => {
+    if (process.env.WAYMARK_FAULT_DEBUG) {
+      console.log(engine.log().split("\n").filter((l) => !/FAILPOINT/.test(l)).slice(-60).join("\n"));
+      console.log(JSON.stringify(await ctx.query("select id, status, wake_at, lease_owner, lease_expires_at, fence from waymark_instances where status not in ('completed','failed')")));
+      console.log(JSON.stringify(await ctx.query("select instance_id, call_id, status, attempts, delivered, lease_owner, lease_expires_at from waymark_action_calls where status <> 'completed' or not delivered")));
+    }
+    throw e;
+  });
+  assert.ok(proxy.stats.commitDrops > 0, "some acknowledgements were dropped");
+  recordFigures("4d commit-drop", { ...figures, commitDrops: proxy.stats.commitDrops });
+  await stopEngine(engine);
+});
