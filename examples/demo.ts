@@ -108,8 +108,10 @@ async function startEngine(): Promise<Engine> {
   const workers = Number(process.env.WAYMARK_WORKER_COUNT ?? "2");
   const deadline = Date.now() + 60_000;
   while ((text.match(/started worker:/g) ?? []).length < workers) {
-    if (proc.exitCode !== null || Date.now() > deadline)
+    if (proc.exitCode !== null || Date.now() > deadline) {
+      if (proc.pid !== undefined && proc.exitCode === null) process.kill(-proc.pid, "SIGKILL");
       throw new Error(`the engine did not start:\n${text}`);
+    }
     await new Promise((r) => setTimeout(r, 50));
   }
   return { proc, log: () => text };

@@ -169,7 +169,10 @@ export class WorkerProcess {
     const p = executeAction(call, def?.fn, args, this.id, this.shutdownCtrl.signal)
       .then(async (completion) => {
         this.stats.completed++;
+        // The runner commits this completion; handing it over is this process's last step.
+        if (failpoints.on) await failpoints.hit("before_completion_commit");
         await deliver(completion);
+        if (failpoints.on) await failpoints.hit("after_completion_commit");
       })
       .catch((e) => log.error(`local call ${key} could not be delivered: ${(e as Error).message}`))
       .finally(() => {
