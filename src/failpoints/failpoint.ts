@@ -34,7 +34,10 @@ export class FailpointError extends Error {
 
 export function parseFailpoints(text: string): Map<string, Spec> {
   const out = new Map<string, Spec>();
-  for (const part of text.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const part of text
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf("=");
     if (eq < 0) throw new Error(`WAYMARK_FAILPOINTS: "${part}" needs name=action`);
     const name = part.slice(0, eq);
@@ -67,7 +70,10 @@ export const failpoints = {
     const s = specs.get(name);
     if (!s || s.hits >= s.maxHits || Math.random() >= s.probability) return undefined;
     s.hits++;
-    writeSync(2, `WAYMARK_FAILPOINT hit ${name} action=${s.action} pid=${process.pid} t=${Date.now()}\n`);
+    writeSync(
+      2,
+      `WAYMARK_FAILPOINT hit ${name} action=${s.action} pid=${process.pid} t=${Date.now()}\n`,
+    );
     switch (s.action) {
       case "kill":
         process.kill(process.pid, "SIGKILL");

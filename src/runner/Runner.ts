@@ -87,7 +87,8 @@ export class Runner {
     this.cfg = opts.config;
     this.batchSize = opts.batchSize ?? 128;
     this.loops = opts.loops ?? 2;
-    this.local = opts.local;
+    // WAYMARK_LOCAL_ACTIONS=0 queues every call (A/B comparisons, tests of the queue path).
+    this.local = process.env.WAYMARK_LOCAL_ACTIONS === "0" ? undefined : opts.local;
   }
 
   async start(): Promise<void> {
@@ -208,7 +209,10 @@ export class Runner {
     const dispatch: CallWrite[] = [];
     const abandon: CallRef[] = [];
     const records: Completion[] = [];
-    const plans = new Map<string, { step: Step; write: InstanceWrite; calls: CallWrite[]; slots: LocalSlot[] }>();
+    const plans = new Map<
+      string,
+      { step: Step; write: InstanceWrite; calls: CallWrite[]; slots: LocalSlot[] }
+    >();
     for (const step of steps) {
       records.push(...step.records);
       const calls: CallWrite[] = [];

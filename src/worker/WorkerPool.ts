@@ -48,6 +48,8 @@ interface Slot {
   reserved: number;
   /** Calls sent to the child, by key, awaiting its completion message. */
   pending: Map<string, { resolve: (c: Completion) => void; reject: (e: Error) => void }>;
+  /** Calls to send in the next message (one IPC write per turn of the event loop). */
+  outbox: { key: string; call: ClaimedAction }[];
 }
 
 interface ReadyMessage {
@@ -59,8 +61,7 @@ interface ReadyMessage {
 
 interface DoneMessage {
   type: "done";
-  key: string;
-  completion: Completion & { startedAt: string | Date | null };
+  items: { key: string; completion: Completion & { startedAt: string | Date | null } }[];
 }
 
 export interface WorkerPoolOptions {
@@ -98,6 +99,7 @@ export class WorkerPool implements LocalExecutor {
         capacity: 0,
         reserved: 0,
         pending: new Map(),
+        outbox: [],
       };
       this.slots.push(slot);
       this.spawn(slot);
@@ -152,11 +154,12 @@ export class WorkerPool implements LocalExecutor {
         slot.capacity = m.capacity ?? 0;
         if (!this.starting()) void this.beatStarting();
       } else if (m?.type === "done") {
-        const p = slot.pending.get(m.key);
-        if (!p) return;
-        slot.pending.delete(m.key);
-        const c = m.completion;
-        p.resolve({ ...c, startedAt: c.startedAt === null ? null : new Date(c.startedAt) });
+        for (const { key, completion: c } of m.items) {
+          const p = slot.pending.get(key);
+          if (!p) continue;
+          slot.pending.delete(key);
+          p.resolve({ ...c, startedAt: c.startedAt === null ? null : new Date(c.startedAt) });
+        }
       }
     });
     log.info(`worker ${slot.index} started (pid ${child.pid})`);
@@ -220,14 +223,27 @@ export class WorkerPool implements LocalExecutor {
             return reject(new LocalWorkerLost(`worker ${slot.index} is gone`));
           const key = `${call.instanceId}/${call.callId}/${call.attempt}`;
           slot.pending.set(key, { resolve, reject });
-          child.send({ type: "run", key, call }, (e) => {
-            if (e && slot.pending.get(key)) {
-              slot.pending.delete(key);
-              reject(new LocalWorkerLost(`could not send to worker ${slot.index}: ${e.message}`));
-            }
-          });
+          slot.outbox.push({ key, call });
+          if (slot.outbox.length === 1) setImmediate(() => this.sendOutbox(slot, child));
         }),
     };
+  }
+
+  private sendOutbox(slot: Slot, child: ChildProcess): void {
+    const items = slot.outbox.splice(0);
+    if (items.length === 0) return;
+    const fail = (why: string) => {
+      for (const { key } of items) {
+        const p = slot.pending.get(key);
+        if (!p) continue;
+        slot.pending.delete(key);
+        p.reject(new LocalWorkerLost(`could not send to worker ${slot.index}: ${why}`));
+      }
+    };
+    if (slot.child !== child || !child.connected) return fail("it is gone");
+    child.send({ type: "run", items }, (e) => {
+      if (e) fail(e.message);
+    });
   }
 
   /** Asks every child to finish its in-flight actions and exit; resolves when all have exited. */

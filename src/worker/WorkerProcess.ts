@@ -103,8 +103,7 @@ export class WorkerProcess {
     while (!this.stopping) {
       // Claims up to twice the slots: the extra calls wait in `prefetched` (claimed, attempt
       // charged, lease renewed by the heartbeat) and start as slots free, without a round trip.
-      const free =
-        2 * this.cfg.concurrentPerWorker - this.inFlight.size - this.prefetched.length;
+      const free = 2 * this.cfg.concurrentPerWorker - this.inFlight.size - this.prefetched.length;
       if (free <= 0) {
         await this.slotFreed.wait(this.cfg.pollIntervalMs);
         continue;

@@ -6,7 +6,7 @@ import { resolveConfig } from "../store/config.js";
 import { logger } from "../store/log.js";
 import { PostgresStore } from "../store/postgres/PostgresStore.js";
 import { closePools } from "../store/postgres/pool.js";
-import type { ClaimedAction } from "../store/Store.js";
+import type { ClaimedAction, Completion } from "../store/Store.js";
 import type { ActionFn } from "./executeAction.js";
 import { loadUserModules } from "./loadUserModules.js";
 import { WorkerProcess } from "./WorkerProcess.js";
@@ -41,19 +41,33 @@ async function main(): Promise<void> {
   await store.removeWorker(startingId).catch(() => {});
   // Calls handed over by the runner of this process tree (see WorkerPool.reserve): run them and
   // send the completion back; the send is part of the in-flight work a shutdown waits for.
-  process.on("message", (m: { type?: string; key?: string; call?: ClaimedAction }) => {
-    if (m?.type !== "run" || !m.call || m.key === undefined) return;
-    const key = m.key;
-    worker.runLocal(
-      m.call,
-      (completion) =>
-        new Promise<void>((resolve, reject) => {
-          if (!process.send) return reject(new Error("no IPC channel"));
-          process.send({ type: "done", key, completion }, undefined, {}, (e) =>
-            e ? reject(e) : resolve(),
-          );
-        }),
+  // Completions go back in one message per turn of the event loop.
+  let outbox: { key: string; completion: Completion; done: (e?: Error) => void }[] = [];
+  const flushOutbox = () => {
+    const items = outbox;
+    outbox = [];
+    const settle = (e?: Error | null) => {
+      for (const i of items) i.done(e ?? undefined);
+    };
+    if (!process.send) return settle(new Error("no IPC channel"));
+    process.send(
+      { type: "done", items: items.map(({ key, completion }) => ({ key, completion })) },
+      undefined,
+      {},
+      settle,
     );
+  };
+  process.on("message", (m: { type?: string; items?: { key: string; call: ClaimedAction }[] }) => {
+    if (m?.type !== "run" || !m.items) return;
+    for (const { key, call } of m.items)
+      worker.runLocal(
+        call,
+        (completion) =>
+          new Promise<void>((resolve, reject) => {
+            outbox.push({ key, completion, done: (e) => (e ? reject(e) : resolve()) });
+            if (outbox.length === 1) setImmediate(flushOutbox);
+          }),
+      );
   });
   process.send?.({
     type: "ready",

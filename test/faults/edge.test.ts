@@ -12,7 +12,11 @@ let engine: EngineProcess;
 
 before(async () => {
   await ctx.setup();
-  engine = await ctx.engine();
+  // A 5 s lease: a worker encoding a 10 MB payload on a busy 2-core machine must not be
+  // declared lost (these tests are not about recovery time).
+  engine = await ctx.engine({
+    env: { WAYMARK_LOCK_TTL_MS: "5000", WAYMARK_LOCK_HEARTBEAT_MS: "500" },
+  });
 });
 after(() => ctx.teardown());
 
@@ -191,16 +195,19 @@ test("13. a poison workflow fails once with a reason; a crash-looping child is r
   const h = await new ctx.flows.OddThrowWorkflow().start("string");
   await assert.rejects(h.result(), /a plain string/);
   await new Promise((r) => setTimeout(r, 1000));
-  const failures = engine.log().split("\n").filter((l) => l.includes(`instance ${h.id} failed`));
+  const failures = engine
+    .log()
+    .split("\n")
+    .filter((l) => l.includes(`instance ${h.id} failed`));
   assert.equal(failures.length, 1, "failed exactly once");
   const crash = await new ctx.flows.CrashLoopWorkflow().start();
   await assert.rejects(crash.result(), (e: Error) => {
     assert.match(e.message, /WorkerLostError|stopped renewing its lease/);
     return true;
   });
-  const respawns = [...engine.log().matchAll(/exited \(code 1, signal null\); respawning in (\d+)ms/g)].map(
-    (m) => Number(m[1]),
-  );
+  const respawns = [
+    ...engine.log().matchAll(/exited \(code 1, signal null\); respawning in (\d+)ms/g),
+  ].map((m) => Number(m[1]));
   assert.ok(respawns.length >= 2, `children crashed and were respawned: ${respawns}`);
   await until("the pool to be whole again", () => engine.workerPids().length === 2);
   recordFigures("13 poison workflow and crash-looping child", {

@@ -5,7 +5,14 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { stopEngine } from "../helpers/engine.js";
 import { PgProxy } from "./fixtures/proxy.js";
-import { FaultContext, FULL, LEASE_MS, percentile, recordFigures, sleepMs } from "./fixtures/suite.js";
+import {
+  FaultContext,
+  FULL,
+  LEASE_MS,
+  percentile,
+  recordFigures,
+  sleepMs,
+} from "./fixtures/suite.js";
 
 const ctx = new FaultContext("network");
 const MAX = 5;
@@ -63,8 +70,20 @@ test("4b. blackhole (half-open connections) for longer than the lease, then heal
   const figures = await ctx.checkChains(started, MAX, 60_000).catch(async (e) => {
     if (process.env.WAYMARK_FAULT_DEBUG) {
       console.log(engine.log().split("\n").slice(-40).join("\n"));
-      console.log(JSON.stringify(await ctx.query("select id, status, wake_at, lease_owner, lease_expires_at from waymark_instances where status not in ('completed','failed')")));
-      console.log(JSON.stringify(await ctx.query("select instance_id, call_id, status, attempts, delivered, lease_owner, lease_expires_at from waymark_action_calls where status <> 'completed' or not delivered")));
+      console.log(
+        JSON.stringify(
+          await ctx.query(
+            "select id, status, wake_at, lease_owner, lease_expires_at from waymark_instances where status not in ('completed','failed')",
+          ),
+        ),
+      );
+      console.log(
+        JSON.stringify(
+          await ctx.query(
+            "select instance_id, call_id, status, attempts, delivered, lease_owner, lease_expires_at from waymark_action_calls where status <> 'completed' or not delivered",
+          ),
+        ),
+      );
     }
     throw e;
   });
@@ -100,9 +119,28 @@ test("4d. commit-drop: the write commits, the caller sees a dropped connection",
   proxy.commitDrop(null);
   const figures = await ctx.checkChains(started, MAX).catch(async (e) => {
     if (process.env.WAYMARK_FAULT_DEBUG) {
-      console.log(engine.log().split("\n").filter((l) => !/FAILPOINT/.test(l)).slice(-60).join("\n"));
-      console.log(JSON.stringify(await ctx.query("select id, status, wake_at, lease_owner, lease_expires_at, fence from waymark_instances where status not in ('completed','failed')")));
-      console.log(JSON.stringify(await ctx.query("select instance_id, call_id, status, attempts, delivered, lease_owner, lease_expires_at from waymark_action_calls where status <> 'completed' or not delivered")));
+      console.log(
+        engine
+          .log()
+          .split("\n")
+          .filter((l) => !/FAILPOINT/.test(l))
+          .slice(-60)
+          .join("\n"),
+      );
+      console.log(
+        JSON.stringify(
+          await ctx.query(
+            "select id, status, wake_at, lease_owner, lease_expires_at, fence from waymark_instances where status not in ('completed','failed')",
+          ),
+        ),
+      );
+      console.log(
+        JSON.stringify(
+          await ctx.query(
+            "select instance_id, call_id, status, attempts, delivered, lease_owner, lease_expires_at from waymark_action_calls where status <> 'completed' or not delivered",
+          ),
+        ),
+      );
     }
     throw e;
   });

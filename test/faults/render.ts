@@ -48,10 +48,10 @@ export function renderTable(rows: Row[]): string {
   for (const r of rows) latest.set(`${r.tier}\u0000${r.fault}`, r);
   const sorted = [...latest.values()].sort(
     (a, b) =>
-      a.tier.localeCompare(b.tier) ||
-      a.fault.localeCompare(b.fault, undefined, { numeric: true }),
+      a.tier.localeCompare(b.tier) || a.fault.localeCompare(b.fault, undefined, { numeric: true }),
   );
-  const cell = (v: unknown) => (v === undefined || v === null ? "" : String(v).replace(/\|/g, "\\|"));
+  const cell = (v: unknown) =>
+    v === undefined || v === null ? "" : String(v).replace(/\|/g, "\\|");
   const lines = [
     `| ${COLUMNS.map(([h]) => h).join(" | ")} | Other figures |`,
     `|${COLUMNS.map(() => "---").join("|")}|---|`,

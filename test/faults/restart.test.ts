@@ -84,7 +84,9 @@ const pgctl = (action: string) =>
     encoding: "utf8",
   });
 
-test("3b. the machine's Postgres restarts under load (full tier)", { skip: !FULL || !cluster() }, async () => {
+test("3b. the machine's Postgres restarts under load (full tier)", {
+  skip: !FULL || !cluster(),
+}, async () => {
   const ctx = new FaultContext("restart-local");
   await ctx.setup();
   try {

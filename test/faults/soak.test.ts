@@ -85,7 +85,10 @@ test("soak: steady load with seeded faults for several minutes", { skip: !FULL }
   const afterRate = after.length / 30;
   const figures = await ctx.checkChains([...baseline, ...soaked, ...after], 5, 120_000);
   const rec = ctx.recoveries(faultTimes);
-  assert.ok(afterRate >= 0.8 * baseRate, `throughput after faults ${afterRate}/s ≥ 80 % of ${baseRate}/s`);
+  assert.ok(
+    afterRate >= 0.8 * baseRate,
+    `throughput after faults ${afterRate}/s ≥ 80 % of ${baseRate}/s`,
+  );
   recordFigures(`soak ${Math.round(SOAK_MS / 60000)} min with ${faultTimes.length} faults`, {
     ...figures,
     faults: faultTimes.length,
