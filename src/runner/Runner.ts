@@ -440,7 +440,10 @@ export class Runner {
     const runs: Promise<Completion>[] = [];
     calls.forEach((c, k) => {
       const slot = slots[k] as LocalSlot;
-      if (!started.has(`${c.instanceId}/${c.callId}`)) return slot.cancel();
+      if (!started.has(`${c.instanceId}/${c.callId}`)) {
+        slot.cancel();
+        return;
+      }
       const policy = JSON.parse(c.policyJson) as ConcretePolicy;
       const call = {
         instanceId: c.instanceId,

@@ -240,7 +240,10 @@ export class WorkerPool implements LocalExecutor {
         p.reject(new LocalWorkerLost(`could not send to worker ${slot.index}: ${why}`));
       }
     };
-    if (slot.child !== child || !child.connected) return fail("it is gone");
+    if (slot.child !== child || !child.connected) {
+      fail("it is gone");
+      return;
+    }
     child.send({ type: "run", items }, (e) => {
       if (e) fail(e.message);
     });

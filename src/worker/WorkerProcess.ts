@@ -103,8 +103,11 @@ export class WorkerProcess {
     while (!this.stopping) {
       // Claims up to twice the slots: the extra calls wait in `prefetched` (claimed, attempt
       // charged, lease renewed by the heartbeat) and start as slots free, without a round trip.
-      const free = 2 * this.cfg.concurrentPerWorker - this.inFlight.size - this.prefetched.length;
-      if (free <= 0) {
+      // Refill only when at least half of that room is free (the slots stay busy meanwhile):
+      // one claim per freed slot would cost a round trip and a commit per call.
+      const room = 2 * this.cfg.concurrentPerWorker;
+      const free = room - this.inFlight.size - this.prefetched.length;
+      if (free <= 0 || (free < room / 2 && this.prefetched.length > 0)) {
         await this.slotFreed.wait(this.cfg.pollIntervalMs);
         continue;
       }

@@ -53,7 +53,7 @@ export class InsertBatcher {
     }
     try {
       const ids = await insertInstances(this.db, group);
-      group.forEach((p, i) => p.resolve(ids[i] as string));
+      for (const [i, p] of group.entries()) p.resolve(ids[i] as string);
     } catch {
       await Promise.all(
         group.map((p) =>

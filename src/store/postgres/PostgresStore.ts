@@ -1,6 +1,7 @@
 // The Store over a shared pg.Pool, running the queries in ./queries.
 import type pg from "pg";
 import type { Store } from "../Store.js";
+import { InsertBatcher } from "./InsertBatcher.js";
 import { listenChannels } from "./listen.js";
 import { migrate } from "./migrate.js";
 import { getPool } from "./pool.js";
@@ -12,7 +13,6 @@ import {
 } from "./queries/claimInstances.js";
 import { cancelInstance, readInstance } from "./queries/clientQueries.js";
 import { completeActions } from "./queries/completeActions.js";
-import { InsertBatcher } from "./InsertBatcher.js";
 import { loadOutcomes } from "./queries/loadOutcomes.js";
 import { persistInstances, persistInstancesEx } from "./queries/persistInstances.js";
 import { findExpiredActionLeases, findUnservedActions } from "./queries/reapActions.js";

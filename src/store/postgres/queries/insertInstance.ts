@@ -48,8 +48,13 @@ export async function insertInstances(db: Queryable, rows: InstanceInsert[]): Pr
            ),
            n as (select pg_notify('${CHANNEL_INSTANCES}', '') where exists (select 1 from ins))
            select id, (select count(*) from n) as notified from input order by ord`,
-    values: [rows.map((r) => r.versionId), rows.map((r) => r.workflowName), rows.map((r) => r.inputJson)],
+    values: [
+      rows.map((r) => r.versionId),
+      rows.map((r) => r.workflowName),
+      rows.map((r) => r.inputJson),
+    ],
   });
-  if (res.rows.length !== rows.length) throw new Error("batched insert of workflow instances returned the wrong number of ids");
+  if (res.rows.length !== rows.length)
+    throw new Error("batched insert of workflow instances returned the wrong number of ids");
   return res.rows.map((r) => r.id);
 }
