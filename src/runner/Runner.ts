@@ -96,7 +96,7 @@ export class Runner {
     this.unlisten = await this.store.listen([CHANNEL_INSTANCES], () => this.wake.notify());
     await this.store.heartbeatWorker(this.id, "runner", hostname(), process.pid, []);
     this.maintenance = setInterval(() => void this.maintain(), this.cfg.lockHeartbeatMs);
-    for (let i = 0; i < this.loops; i++) this.running.push(this.loop());
+    for (let i = 0; i < this.loops; i++) this.running.push(this.loop(i));
     this.running.push(this.contLoop());
     log.info(
       `started ${this.id} (lease ${this.cfg.lockTtlMs}ms, heartbeat ${this.cfg.lockHeartbeatMs}ms)`,
@@ -116,7 +116,7 @@ export class Runner {
     log.info(`stopped ${this.id}`);
   }
 
-  private async loop(): Promise<void> {
+  private async loop(index: number): Promise<void> {
     let errorDelay = 50;
     while (!this.stopping) {
       const mark = this.wake.mark();
@@ -128,7 +128,9 @@ export class Runner {
         );
         errorDelay = 50;
         if (claimed.length === 0) {
-          const next = await this.store.nextInstanceWakeMs();
+          // Loop 0 alone tracks the next deadline (timers, expired leases); the others wait for
+          // a notification or the poll interval: an empty wake-up costs one read per loop.
+          const next = index === 0 ? await this.store.nextInstanceWakeMs() : null;
           // +5 ms: a deadline computed from the database clock must have passed when we claim.
           const ms = Math.min(
             this.cfg.pollIntervalMs,

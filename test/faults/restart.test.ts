@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import pg from "pg";
 import { type EmbeddedPostgres, ensureEmbeddedPostgres } from "../../src/store/embedded/index.js";
 import { stopEngine } from "../helpers/engine.js";
