@@ -129,6 +129,28 @@ export function workflowHandle<R = unknown>(id: string): WorkflowHandle<R> {
   return handleFor<R>(id, connection());
 }
 
+const TRANSIENT_CODES = new Set([
+  "ECONNRESET",
+  "ECONNREFUSED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "57P01",
+  "57P02",
+  "57P03",
+  "08000",
+  "08003",
+  "08006",
+]);
+
+/** A failure of the connection (server restarting, network drop), not of the query. */
+function isTransientDbError(e: unknown): boolean {
+  const err = e as { code?: string; message?: string } | null;
+  if (err?.code && TRANSIENT_CODES.has(err.code)) return true;
+  return /Connection terminated|connection timeout|Query read timeout|not queryable/i.test(
+    err?.message ?? "",
+  );
+}
+
 function handleFor<R>(id: string, conn: Promise<Connection>): WorkflowHandle<R> {
   // A rejected connection surfaces from the first method call, not as an unhandled rejection.
   conn.catch(() => undefined);
@@ -138,6 +160,7 @@ function handleFor<R>(id: string, conn: Promise<Connection>): WorkflowHandle<R> 
       const c = await conn;
       await c.ready;
       await ensureListening(c);
+      let retryDelay = 50;
       for (;;) {
         let wake!: () => void;
         const notified = new Promise<void>((r) => {
@@ -148,7 +171,18 @@ function handleFor<R>(id: string, conn: Promise<Connection>): WorkflowHandle<R> 
         set.add(wake);
         try {
           // Subscribed before reading: a completion committed after this read is notified.
-          const row = await c.store.readInstance(id);
+          let row: Awaited<ReturnType<typeof c.store.readInstance>>;
+          try {
+            row = await c.store.readInstance(id);
+            retryDelay = 50;
+          } catch (e) {
+            // The workflow is durable: a restarting or unreachable database delays the result,
+            // it does not lose it. Only connection-level failures are retried.
+            if (!isTransientDbError(e)) throw e;
+            await new Promise((r) => setTimeout(r, retryDelay));
+            retryDelay = Math.min(retryDelay * 2, 1000);
+            continue;
+          }
           if (!row) throw new Error(`workflow instance ${id} does not exist`);
           if (TERMINAL.has(row.status)) return outcomeOf(id, row) as R;
           let timer: NodeJS.Timeout | undefined;

@@ -208,6 +208,9 @@ test("values round-trip losslessly through inputs, action args and results", asy
   assert.deepStrictEqual(out.echoed, input);
   assert.deepStrictEqual(out.again, input);
   assert.ok(Object.hasOwn(out.again as object, "missing"), "an undefined field survives");
+  // Key order is observable in JavaScript (Object.keys, JSON.stringify): it survives too.
+  assert.deepEqual(Object.keys(out.again as object), Object.keys(input));
+  assert.deepEqual(Object.keys(out), ["echoed", "again"]);
 });
 
 test("an unserializable input throws at the call site and writes nothing", async () => {

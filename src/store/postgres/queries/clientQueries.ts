@@ -31,7 +31,7 @@ export async function cancelInstance(
     name: "waymark_cancel_instance",
     text: `with upd as (
              update waymark_instances set status = 'cancelled', fence = fence + 1, wake_at = null,
-               lease_owner = null, lease_expires_at = null, error = $2::jsonb,
+               lease_owner = null, lease_expires_at = null, error = $2::json,
                finished_at = now(), updated_at = now()
              where id = $1 and status not in ('completed', 'failed', 'cancelled')
              returning id

@@ -42,7 +42,7 @@ export async function completeActions(
   const res = await db.query<{ applied: string }>({
     name: "waymark_complete_actions",
     text: `with input as (
-             select * from unnest($1::bigint[], $2::int[], $3::int[], $4::text[], $5::boolean[], $6::jsonb[],
+             select * from unnest($1::bigint[], $2::int[], $3::int[], $4::text[], $5::boolean[], $6::json[],
                                   $7::float8[], $8::text[], $9::timestamptz[])
                as t(instance_id, call_id, attempt, kind, success, result, delay_ms, worker, started_at)
            ),

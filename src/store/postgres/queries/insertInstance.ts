@@ -12,7 +12,7 @@ export async function insertInstance(
     name: "waymark_insert_instance",
     text: `with ins as (
              insert into waymark_instances (version_id, workflow_name, input, status, wake_at)
-             values ($1, $2, $3::jsonb, 'queued', now())
+             values ($1, $2, $3::json, 'queued', now())
              returning id
            )
            select id, pg_notify('${CHANNEL_INSTANCES}', '') from ins`,
@@ -38,7 +38,7 @@ export async function insertInstances(db: Queryable, rows: InstanceInsert[]): Pr
     name: "waymark_insert_instances",
     text: `with input as materialized (
              select nextval('waymark_instances_id_seq') as id, t.ord, t.version_id, t.workflow_name, t.input
-             from unnest($1::bigint[], $2::text[], $3::jsonb[]) with ordinality
+             from unnest($1::bigint[], $2::text[], $3::json[]) with ordinality
                as t(version_id, workflow_name, input, ord)
            ),
            ins as (

@@ -77,13 +77,13 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
   const res = await db.query<{ persisted: string[] | null; local_started: string[] | null }>({
     name: "waymark_persist_instances",
     text: `with inst as (
-             select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::jsonb[], $6::jsonb[],
+             select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::json[], $6::json[],
                                   $7::int[], $8::float8[], $9::bigint[], $19::boolean[])
                as t(id, fence, status, state, result, error, timer_id, sleep_ms, steps_added, hold)
            ),
            rec_in as (
              select * from unnest($21::bigint[], $22::int[], $23::int[], $24::text[], $25::boolean[],
-                                  $26::jsonb[], $27::float8[])
+                                  $26::json[], $27::float8[])
                as t(instance_id, call_id, attempt, kind, success, result, delay_ms)
            ),
            upd as (
@@ -129,7 +129,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
                c.run_as, c.run_as,
                case when c.run_as is null then null else now() + $20 * interval '1 millisecond' end,
                case when c.run_as is null then null else now() end
-             from unnest($10::bigint[], $11::int[], $12::text[], $13::jsonb[], $14::jsonb[], $28::text[])
+             from unnest($10::bigint[], $11::int[], $12::text[], $13::json[], $14::jsonb[], $28::text[])
                as c(instance_id, call_id, action_name, args, policy, run_as)
              where c.instance_id in (select id from upd)
              on conflict (instance_id, call_id) do nothing
