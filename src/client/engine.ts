@@ -1,8 +1,10 @@
 // Client side of the engine: queue a workflow instance in Postgres and wait for its outcome.
 //
 // One shared pg.Pool and one LISTEN connection per process (per database URL). `result()` waits
-// on NOTIFY waymark_done (payload: instance id) and re-reads the row; a slow poll is only a
-// safety net for a notification lost while the listener reconnected.
+// on NOTIFY waymark_done, whose payload carries the instance id and, when it fits, the terminal
+// status and outcome (`<id> <status> <json>`, see donePayload.ts): a small result costs the
+// client no read at all. A large one is read from the row; a slow poll is only a safety net for
+// a notification lost while the listener reconnected.
 import type { Program } from "../ir/types.js";
 import { cancelledError } from "../runner/engineErrors.js";
 import type { ErrorValue } from "../runtime/types.js";
@@ -12,10 +14,12 @@ import {
 } from "../store/embedded/resolveDatabaseUrl.js";
 import { PostgresStore } from "../store/postgres/PostgresStore.js";
 import { closePools } from "../store/postgres/pool.js";
+import type { InstanceOutcome } from "../store/postgres/queries/clientQueries.js";
 import { CHANNEL_DONE } from "../store/postgres/queries/types.js";
 import { decodeValue, encodeValue } from "../values/index.js";
 import { assertPayloadSize } from "../values/payloadLimit.js";
 import { checkArity } from "./checkArity.js";
+import { parseDonePayload } from "./donePayload.js";
 import { WorkflowFailedError } from "./errors.js";
 
 export interface WorkflowHandle<R = unknown> {
@@ -38,13 +42,24 @@ export interface WorkflowClassLike {
 
 const SAFETY_NET_POLL_MS = 5_000;
 
+/** Called with the outcome when the notification carried it, else with undefined (re-read). */
+type Waiter = (outcome?: InstanceOutcome) => void;
+
 interface Connection {
   store: PostgresStore;
   ready: Promise<void>;
   versions: Map<string, Promise<string>>;
-  waiters: Map<string, Set<() => void>>;
+  waiters: Map<string, Set<Waiter>>;
   listening?: Promise<() => Promise<void>>;
+  /** `run()` inserts in flight: while any is, notifications nobody waits on are kept in `early`
+   *  (an instance can finish before its inserter registered its waiter, if the listener's
+   *  socket is served first after a stall of the event loop). */
+  runsInFlight: number;
+  early: Map<string, InstanceOutcome | null>;
 }
+
+/** Bound on `early` (the race it covers spans a few event-loop turns). */
+const EARLY_MAX = 1000;
 
 const connections = new Map<string, Connection>();
 
@@ -56,7 +71,14 @@ async function connection(): Promise<Connection> {
     const store = new PostgresStore(url);
     const ready = store.migrate().then(() => undefined);
     ready.catch(() => connections.delete(url));
-    c = { store, ready, versions: new Map(), waiters: new Map() };
+    c = {
+      store,
+      ready,
+      versions: new Map(),
+      waiters: new Map(),
+      runsInFlight: 0,
+      early: new Map(),
+    };
     connections.set(url, c);
   }
   return c;
@@ -69,8 +91,13 @@ function ensureListening(c: Connection): Promise<unknown> {
         for (const set of c.waiters.values()) for (const w of set) w();
         return;
       }
-      const set = c.waiters.get(payload);
-      if (set) for (const w of set) w();
+      const { id, outcome } = parseDonePayload(payload);
+      const set = c.waiters.get(id);
+      if (set) for (const w of set) w(outcome);
+      else if (c.runsInFlight > 0) {
+        c.early.set(id, outcome ?? null);
+        if (c.early.size > EARLY_MAX) c.early.delete(c.early.keys().next().value as string);
+      }
     });
     c.listening.catch(() => {
       c.listening = undefined;
@@ -105,23 +132,57 @@ function outcomeOf(id: string, row: { status: string; result: unknown; error: un
   throw new WorkflowFailedError(error, id);
 }
 
-export async function startWorkflow<R = unknown>(
-  cls: WorkflowClassLike,
-  args: unknown[],
-): Promise<WorkflowHandle<R>> {
-  // Validate and encode the input before touching the database: an unserializable input throws
-  // here, at the call site, and writes nothing.
+/** Validates and encodes the input before touching the database: an unserializable input
+ *  throws here, at the call site, and writes nothing. */
+function prepareStart(cls: WorkflowClassLike, args: unknown[]) {
   const inputJson = JSON.stringify(encodeValue(args, "input"));
   const program = cls.workflowIr();
   const name = cls.shortName();
   checkArity(program, args, name);
   assertPayloadSize(inputJson, `the input of workflow "${name}"`);
-  const version = cls.workflowVersion();
+  return { inputJson, program, name, version: cls.workflowVersion() };
+}
+
+export async function startWorkflow<R = unknown>(
+  cls: WorkflowClassLike,
+  args: unknown[],
+): Promise<WorkflowHandle<R>> {
+  const { inputJson, program, name, version } = prepareStart(cls, args);
   const c = await connection();
   await c.ready;
   const versionId = await registerVersion(c, name, version, program);
   const id = await c.store.insertInstance(versionId, name, inputJson);
   return handleFor<R>(id, Promise.resolve(c));
+}
+
+/**
+ * `await new Wf().run(...)`: queues an instance and waits for its outcome. The waiter is
+ * registered in the same turn as the insert's answer, so the notification of the outcome is
+ * the only round trip after it (no read of a row that was just inserted).
+ */
+export async function runWorkflow<R = unknown>(
+  cls: WorkflowClassLike,
+  args: unknown[],
+): Promise<R> {
+  const { inputJson, program, name, version } = prepareStart(cls, args);
+  const c = await connection();
+  await c.ready;
+  await ensureListening(c);
+  const versionId = await registerVersion(c, name, version, program);
+  c.runsInFlight++;
+  let id: string;
+  try {
+    id = await c.store.insertInstance(versionId, name, inputJson);
+  } catch (e) {
+    if (--c.runsInFlight === 0) c.early.clear();
+    throw e;
+  }
+  // Synchronous from here to the waiter's registration (inside waitFor): no notification can be
+  // dispatched in between, and one that came before is in `early`.
+  const early = c.early.get(id);
+  c.early.delete(id);
+  if (--c.runsInFlight === 0) c.early.clear();
+  return waitFor<R>(c, id, early === undefined ? "none" : early === null ? "read" : early);
 }
 
 /** A handle to an existing instance (by id). */
@@ -151,6 +212,60 @@ function isTransientDbError(e: unknown): boolean {
   );
 }
 
+/**
+ * Waits for instance `id` to be terminal. `first`: "read" = read the row first (the general
+ * case); "none" = the instance was just inserted by this caller, whose waiter is registered in
+ * this same turn, so start by waiting; or the outcome, already notified.
+ */
+async function waitFor<R>(
+  c: Connection,
+  id: string,
+  first: "read" | "none" | InstanceOutcome,
+): Promise<R> {
+  if (typeof first === "object") return outcomeOf(id, first) as R;
+  let skipRead = first === "none";
+  let retryDelay = 50;
+  for (;;) {
+    let wake!: Waiter;
+    const notified = new Promise<InstanceOutcome | undefined>((r) => {
+      wake = r;
+    });
+    const set = c.waiters.get(id) ?? new Set<Waiter>();
+    c.waiters.set(id, set);
+    set.add(wake);
+    try {
+      if (!skipRead) {
+        // Subscribed before reading: a completion committed after this read is notified.
+        let row: InstanceOutcome | undefined;
+        try {
+          row = await c.store.readInstance(id);
+          retryDelay = 50;
+        } catch (e) {
+          // The workflow is durable: a restarting or unreachable database delays the result,
+          // it does not lose it. Only connection-level failures are retried.
+          if (!isTransientDbError(e)) throw e;
+          await new Promise((r) => setTimeout(r, retryDelay));
+          retryDelay = Math.min(retryDelay * 2, 1000);
+          continue;
+        }
+        if (!row) throw new Error(`workflow instance ${id} does not exist`);
+        if (TERMINAL.has(row.status)) return outcomeOf(id, row) as R;
+      }
+      skipRead = false;
+      let timer: NodeJS.Timeout | undefined;
+      const outcome = await Promise.race([
+        notified,
+        new Promise<undefined>((r) => (timer = setTimeout(() => r(undefined), SAFETY_NET_POLL_MS))),
+      ]);
+      clearTimeout(timer);
+      if (outcome && TERMINAL.has(outcome.status)) return outcomeOf(id, outcome) as R;
+    } finally {
+      set.delete(wake);
+      if (set.size === 0) c.waiters.delete(id);
+    }
+  }
+}
+
 function handleFor<R>(id: string, conn: Promise<Connection>): WorkflowHandle<R> {
   // A rejected connection surfaces from the first method call, not as an unhandled rejection.
   conn.catch(() => undefined);
@@ -160,42 +275,7 @@ function handleFor<R>(id: string, conn: Promise<Connection>): WorkflowHandle<R> 
       const c = await conn;
       await c.ready;
       await ensureListening(c);
-      let retryDelay = 50;
-      for (;;) {
-        let wake!: () => void;
-        const notified = new Promise<void>((r) => {
-          wake = r;
-        });
-        const set = c.waiters.get(id) ?? new Set<() => void>();
-        c.waiters.set(id, set);
-        set.add(wake);
-        try {
-          // Subscribed before reading: a completion committed after this read is notified.
-          let row: Awaited<ReturnType<typeof c.store.readInstance>>;
-          try {
-            row = await c.store.readInstance(id);
-            retryDelay = 50;
-          } catch (e) {
-            // The workflow is durable: a restarting or unreachable database delays the result,
-            // it does not lose it. Only connection-level failures are retried.
-            if (!isTransientDbError(e)) throw e;
-            await new Promise((r) => setTimeout(r, retryDelay));
-            retryDelay = Math.min(retryDelay * 2, 1000);
-            continue;
-          }
-          if (!row) throw new Error(`workflow instance ${id} does not exist`);
-          if (TERMINAL.has(row.status)) return outcomeOf(id, row) as R;
-          let timer: NodeJS.Timeout | undefined;
-          await Promise.race([
-            notified,
-            new Promise<void>((r) => (timer = setTimeout(r, SAFETY_NET_POLL_MS))),
-          ]);
-          clearTimeout(timer);
-        } finally {
-          set.delete(wake);
-          if (set.size === 0) c.waiters.delete(id);
-        }
-      }
+      return waitFor<R>(c, id, "read");
     },
     async status(): Promise<string> {
       const c = await conn;

@@ -3,7 +3,7 @@ import { compileWorkflowClass } from "../compiler/index.js";
 import { hashProgram } from "../ir/hash.js";
 import type { Program } from "../ir/types.js";
 import { callerSite } from "./callSite.js";
-import { startWorkflow, type WorkflowHandle } from "./engine.js";
+import { runWorkflow, startWorkflow, type WorkflowHandle } from "./engine.js";
 import { workflowRegistry } from "./registry.js";
 import type { ActionOptions } from "./retry.js";
 
@@ -130,9 +130,8 @@ function decorate<C extends WorkflowClass>(
   Object.defineProperty(cls.prototype, "run", {
     configurable: true,
     writable: true,
-    value: async function run(this: Workflow, ...args: unknown[]) {
-      const handle = await startWorkflow(this.constructor as WorkflowClass, args);
-      return handle.result();
+    value: function run(this: Workflow, ...args: unknown[]) {
+      return runWorkflow(this.constructor as WorkflowClass, args);
     },
   });
   const finish = () => {

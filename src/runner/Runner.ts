@@ -29,6 +29,7 @@ import { decodeValue, encodeValue } from "../values/index.js";
 import { assertPayloadSize } from "../values/payloadLimit.js";
 import type { LocalExecutor, LocalSlot } from "../worker/LocalExecutor.js";
 import { unservedActionError, workerLostError, workflowInternalError } from "./engineErrors.js";
+import { Housekeeper } from "./Housekeeper.js";
 import { Wakeup } from "./Wakeup.js";
 
 const log = logger("runner");
@@ -79,6 +80,7 @@ export class Runner {
   private running: Promise<void>[] = [];
   private maintenance?: NodeJS.Timeout;
   private unlisten?: () => Promise<void>;
+  readonly housekeeper: Housekeeper;
   /** Counters for logs and benchmarks. */
   readonly stats = { advanced: 0, completed: 0, failed: 0, dropped: 0 };
 
@@ -89,6 +91,7 @@ export class Runner {
     this.loops = opts.loops ?? 2;
     // WAYMARK_LOCAL_ACTIONS=0 queues every call (A/B comparisons, tests of the queue path).
     this.local = process.env.WAYMARK_LOCAL_ACTIONS === "0" ? undefined : opts.local;
+    this.housekeeper = new Housekeeper(this.store, this.cfg);
   }
 
   async start(): Promise<void> {
@@ -96,6 +99,7 @@ export class Runner {
     this.unlisten = await this.store.listen([CHANNEL_INSTANCES], () => this.wake.notify());
     await this.store.heartbeatWorker(this.id, "runner", hostname(), process.pid, []);
     this.maintenance = setInterval(() => void this.maintain(), this.cfg.lockHeartbeatMs);
+    this.housekeeper.start();
     for (let i = 0; i < this.loops; i++) this.running.push(this.loop(i));
     this.running.push(this.contLoop());
     log.info(
@@ -111,6 +115,7 @@ export class Runner {
     this.contWake.notify();
     await Promise.all(this.running);
     if (this.maintenance) clearInterval(this.maintenance);
+    this.housekeeper.stop();
     await this.unlisten?.();
     await this.store.removeWorker(this.id).catch(() => {});
     log.info(`stopped ${this.id}`);
@@ -393,7 +398,13 @@ export class Runner {
         timerId: b.timerId,
         sleepMs,
       };
-    return { ...base, ...steps, status: "waiting", state: stateText };
+    return {
+      ...base,
+      ...steps,
+      status: "waiting",
+      state: stateText,
+      awaited: b.type === "actions" ? b.callIds.length : 0,
+    };
   }
 
   /** Slots of local workers for every call of this step, when the instance then waits only on

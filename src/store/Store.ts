@@ -4,6 +4,7 @@ import type { ClaimedAction } from "./postgres/queries/claimActions.js";
 import type { ClaimedInstance } from "./postgres/queries/claimInstances.js";
 import type { InstanceOutcome } from "./postgres/queries/clientQueries.js";
 import type { CompleteOptions, Completion } from "./postgres/queries/completeActions.js";
+import type { TableHealth } from "./postgres/queries/housekeeping.js";
 import type { StoredOutcome } from "./postgres/queries/loadOutcomes.js";
 import type { PersistBatch, PersistResult } from "./postgres/queries/persistInstances.js";
 import type { StrandedCall } from "./postgres/queries/reapActions.js";
@@ -17,6 +18,7 @@ export type {
   PersistResult,
   StoredOutcome,
   StrandedCall,
+  TableHealth,
 };
 
 export interface Store {
@@ -37,6 +39,12 @@ export interface Store {
   persistInstancesEx(batch: PersistBatch): Promise<PersistResult>;
   findExpiredActionLeases(limit: number): Promise<StrandedCall[]>;
   findUnservedActions(graceMs: number, liveMs: number, limit: number): Promise<StrandedCall[]>;
+  // housekeeping
+  tableHealth(): Promise<TableHealth[]>;
+  /** VACUUM (ANALYZE) these hot tables; false when another process is vacuuming them now. */
+  vacuumTables(tables: readonly string[]): Promise<boolean>;
+  /** Forgets liveness rows of processes silent for longer than this. */
+  pruneWorkers(olderThanMs: number): Promise<void>;
   // workers
   claimActions(
     worker: string,

@@ -272,3 +272,44 @@ test("handles: status and cancel of a sleeping instance", async () => {
     (e: Error) => e.name === "WorkflowFailedError" && /cancel/i.test(e.message),
   );
 });
+
+test("the done notification carries a small outcome; a large one is read from the row", async () => {
+  const pg = (await import("pg")).default;
+  const { WorkflowFailedError } = await import("../../src/client/errors.js");
+  const listener = new pg.Client({ connectionString: db.url });
+  await listener.connect();
+  const payloads: string[] = [];
+  listener.on("notification", (n) => payloads.push(n.payload ?? ""));
+  await listener.query("listen waymark_done");
+  try {
+    const small = await new ex.ValueRoundTripWorkflow().start({ s: "x" });
+    assert.deepEqual(await small.result(), { echoed: { s: "x" }, again: { s: "x" } });
+    const big = "y".repeat(20_000);
+    const large = await new ex.ValueRoundTripWorkflow().start({ s: big });
+    assert.deepEqual(await large.result(), { echoed: { s: big }, again: { s: big } });
+    // run() (no handle): the small and the large path, and a failure through the payload.
+    assert.deepEqual(await new ex.ValueRoundTripWorkflow().run({ n: 1 }), {
+      echoed: { n: 1 },
+      again: { n: 1 },
+    });
+    assert.deepEqual(await new ex.ValueRoundTripWorkflow().run({ s: big }), {
+      echoed: { s: big },
+      again: { s: big },
+    });
+    const failing = await new flows.NullPropertyWorkflow().start();
+    await assert.rejects(failing.result(), WorkflowFailedError);
+    await assert.rejects(new flows.NullPropertyWorkflow().run(), WorkflowFailedError);
+
+    const mine = (id: string) => payloads.filter((p) => p === id || p.startsWith(`${id} `));
+    // This listener is another connection: its copy may arrive after the client's own.
+    for (let i = 0; i < 100 && mine(failing.id).length === 0; i++)
+      await new Promise((r) => setTimeout(r, 20));
+    const [smallPayload] = mine(small.id);
+    assert.ok(smallPayload?.startsWith(`${small.id} completed {`), `payload: ${smallPayload}`);
+    assert.deepEqual(mine(large.id), [large.id], "a 20 KB outcome is not in the payload");
+    const [failPayload] = mine(failing.id);
+    assert.ok(failPayload?.startsWith(`${failing.id} failed {`), `payload: ${failPayload}`);
+  } finally {
+    await listener.end();
+  }
+});

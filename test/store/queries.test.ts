@@ -150,3 +150,102 @@ test("action claims charge the attempt first; completions are fenced on (call, a
   const [again] = (await store.claimInstances("R", 100, 60_000)).filter((c) => c.id === id);
   assert.ok(again, "the completion woke the instance");
 });
+
+test("a wait over several calls wakes its instance once all have outcomes, or at a failure", async () => {
+  const v = await store.registerVersion("fanwf", "v1", {});
+  const id = await store.insertInstance(v, "fanwf", "[]");
+  const [inst] = (await store.claimInstances("R", 100, 60_000)).filter((c) => c.id === id);
+  assert.ok(inst);
+  const park = (fence: string, awaited: number, delivered: number[], dispatch: number[]) =>
+    store.persistInstances({
+      instances: [
+        {
+          id,
+          fence,
+          status: "waiting",
+          state: "s",
+          resultJson: null,
+          errorJson: null,
+          timerId: null,
+          sleepMs: null,
+          stepsAdded: 1,
+          awaited,
+        },
+      ],
+      dispatch: dispatch.map((callId) => ({
+        instanceId: id,
+        callId,
+        action: "fan",
+        argsJson: "[]",
+        policyJson: policy,
+      })),
+      delivered: delivered.map((callId) => ({ instanceId: id, callId })),
+      abandon: [],
+    });
+  const claimMine = async (owner: string) =>
+    (await store.claimInstances(owner, 100, 60_000)).filter((c) => c.id === id);
+  const claimed = new Map<number, number>(); // call id → attempt
+  const finish = async (callId: number, success = true) => {
+    for (const x of await store.claimActions("w", ["fan"], 100, 60_000))
+      if (x.instanceId === id) claimed.set(x.callId, x.attempt);
+    const c = { attempt: claimed.get(callId) };
+    assert.ok(c.attempt, `call ${callId} claimed`);
+    return store.completeActions([
+      {
+        instanceId: id,
+        callId,
+        attempt: c.attempt as number,
+        kind: success ? "completed" : "failed",
+        success,
+        resultJson: success ? String(callId) : '{"name":"E"}',
+        delayMs: 0,
+        worker: "w",
+        startedAt: new Date(),
+      },
+    ]);
+  };
+  assert.deepEqual([...(await park(inst.fence, 3, [], [1, 2, 3]))], [id]);
+  await finish(1);
+  await finish(2);
+  assert.deepEqual(await claimMine("R1"), [], "2 of 3 outcomes: not woken");
+  await finish(3);
+  const [woken] = await claimMine("R2");
+  assert.ok(woken, "3 of 3: woken");
+
+  // While the runner holds it, call 4's outcome is recorded before the runner parks the instance
+  // again awaiting calls 4 and 5 (it did not see that outcome): one more outcome must wake it.
+  assert.equal((await store.loadOutcomes([id])).length, 3);
+  await park(woken.fence, 2, [1, 2, 3], [4, 5]);
+  const [held] = await claimMine("R3");
+  assert.equal(held, undefined);
+  // Re-claim by lease expiry is not needed here: simulate a runner that holds the row while the
+  // completion lands, by claiming an expired lease first.
+  await store.pool.query(
+    "update waymark_instances set wake_at = now(), lease_owner = null where id = $1",
+    [id],
+  );
+  const [h] = await claimMine("R4");
+  assert.ok(h);
+  await finish(4); // recorded while held; the holder parks without having seen it
+  await park(h.fence, 2, [], []);
+  assert.deepEqual(await claimMine("R5"), [], "1 of 2 outcomes recorded: not woken");
+  await finish(5);
+  const [again] = await claimMine("R6");
+  assert.ok(again, "the outcome recorded while held counted: woken at the second");
+  const outcomes = await store.loadOutcomes([id]);
+  assert.deepEqual(
+    outcomes.map((o) => o.callId),
+    [4, 5],
+  );
+
+  // A failure wakes a fail-fast wait at once.
+  await park(again.fence, 3, [4, 5], [6, 7, 8]);
+  await finish(6, false);
+  const [failed] = await claimMine("R7");
+  assert.ok(failed, "a failed call wakes the instance before the others finish");
+  const row = await store.pool.query(
+    "select calls_done, calls_absorbed, calls_awaited from waymark_instances where id = $1",
+    [id],
+  );
+  assert.deepEqual(row.rows[0], { calls_done: 6, calls_absorbed: 5, calls_awaited: 3 });
+});

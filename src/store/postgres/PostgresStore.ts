@@ -13,11 +13,12 @@ import {
 } from "./queries/claimInstances.js";
 import { cancelInstance, readInstance } from "./queries/clientQueries.js";
 import { completeActions } from "./queries/completeActions.js";
+import { tableHealth, vacuumTables } from "./queries/housekeeping.js";
 import { loadOutcomes } from "./queries/loadOutcomes.js";
 import { persistInstances, persistInstancesEx } from "./queries/persistInstances.js";
 import { findExpiredActionLeases, findUnservedActions } from "./queries/reapActions.js";
 import { loadVersion, registerVersion } from "./queries/registerVersion.js";
-import { heartbeatWorker, removeWorker } from "./queries/workers.js";
+import { heartbeatWorker, pruneWorkers, removeWorker } from "./queries/workers.js";
 
 export class PostgresStore implements Store {
   readonly pool: pg.Pool;
@@ -48,6 +49,9 @@ export class PostgresStore implements Store {
   findExpiredActionLeases = (limit: number) => findExpiredActionLeases(this.pool, limit);
   findUnservedActions = (graceMs: number, liveMs: number, limit: number) =>
     findUnservedActions(this.pool, graceMs, liveMs, limit);
+  tableHealth = () => tableHealth(this.pool);
+  vacuumTables = (tables: readonly string[]) => vacuumTables(this.pool, tables);
+  pruneWorkers = (olderThanMs: number) => pruneWorkers(this.pool, olderThanMs);
   claimActions = (w: string, a: string[], limit: number, leaseMs: number) =>
     claimActions(this.pool, w, a, limit, leaseMs);
   nextActionDueMs = (a: string[]) => nextActionDueMs(this.pool, a);

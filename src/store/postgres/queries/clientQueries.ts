@@ -1,5 +1,5 @@
 // Client-side reads and the cancel write.
-import { CHANNEL_DONE, type Queryable } from "./types.js";
+import { CHANNEL_DONE, donePayloadSql, type Queryable } from "./types.js";
 
 export interface InstanceOutcome {
   status: string;
@@ -34,7 +34,7 @@ export async function cancelInstance(
                lease_owner = null, lease_expires_at = null, error = $2::json,
                finished_at = now(), updated_at = now()
              where id = $1 and status not in ('completed', 'failed', 'cancelled')
-             returning id
+             returning id, status, result, error
            ),
            calls as (
              update waymark_action_calls set status = 'abandoned', lease_owner = null,
@@ -42,7 +42,7 @@ export async function cancelInstance(
              where instance_id in (select id from upd) and status in ('queued', 'running')
              returning 1
            ),
-           n as (select pg_notify('${CHANNEL_DONE}', id::text) from upd)
+           n as (select pg_notify('${CHANNEL_DONE}', ${donePayloadSql("upd")}) from upd)
            select exists (select 1 from upd) as cancelled, (select count(*) from calls) + (select count(*) from n) as side`,
     values: [id, errorJson],
   });

@@ -69,21 +69,32 @@ export async function completeActions(
              on conflict do nothing
              returning 1
            ),
-           -- The instance row is ALWAYS written (no filter on wake_at): a filter would be checked
-           -- against this statement's snapshot, and a runner claiming the instance concurrently
-           -- (setting wake_at to null) would then park it with our outcome undelivered. Writing
-           -- the row serializes with the claim: either the claim skips the locked row and later
-           -- sees our outcome, or our update lands on the claimed row and the runner's fenced
-           -- persist keeps this wake-up.
+           final as (
+             select instance_id, count(*)::int as n, bool_or(not success) as any_failed
+             from upd where kind <> 'retry' group by instance_id
+           ),
+           -- The instance row is ALWAYS written (no filter in WHERE on its columns): a filter
+           -- would be checked against this statement's snapshot, and a runner claiming the
+           -- instance concurrently (setting wake_at to null) would then park it with our outcome
+           -- undelivered. Writing the row serializes with the claim: either the claim skips the
+           -- locked row and later sees our outcome, or our update lands on the claimed row (the
+           -- SET expressions read its latest version) and the runner's fenced persist keeps this
+           -- wake-up. The wake rule (0005_wake_counters.sql): every awaited call has an outcome,
+           -- or one failed.
            woken as (
              update waymark_instances w
-             set wake_at = case when w.wake_at is not null and w.wake_at <= now() then w.wake_at else now() end
-             where w.id in (select instance_id from upd where kind <> 'retry')
-               and w.status not in ('completed', 'failed', 'cancelled')
-             returning 1
+             set calls_done = w.calls_done + f.n,
+                 wake_at = case
+                   when w.calls_done + f.n < w.calls_absorbed + w.calls_awaited and not f.any_failed
+                     then w.wake_at
+                   when w.wake_at is not null and w.wake_at <= now() then w.wake_at
+                   else now() end
+             from final f
+             where w.id = f.instance_id and w.status not in ('completed', 'failed', 'cancelled')
+             returning w.wake_at is not null and w.wake_at <= now() as due
            ),
            n_runner as (
-             select pg_notify('${CHANNEL_INSTANCES}', '') where exists (select 1 from upd where kind <> 'retry')
+             select pg_notify('${CHANNEL_INSTANCES}', '') where exists (select 1 from woken where due)
            ),
            n_worker as (
              select pg_notify('${CHANNEL_ACTIONS}', '') where exists (select 1 from upd where kind = 'retry')

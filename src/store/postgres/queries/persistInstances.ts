@@ -13,7 +13,13 @@
 // outcomes (`records`) in the same statement that writes the state that absorbed them — one
 // commit per step instead of claim, completion, instance claim and persist.
 import type { Completion } from "./completeActions.js";
-import { CHANNEL_ACTIONS, CHANNEL_DONE, type InstanceStatus, type Queryable } from "./types.js";
+import {
+  CHANNEL_ACTIONS,
+  CHANNEL_DONE,
+  donePayloadSql,
+  type InstanceStatus,
+  type Queryable,
+} from "./types.js";
 
 export interface InstanceWrite {
   id: string;
@@ -28,6 +34,9 @@ export interface InstanceWrite {
   /** A new sleep to start now (database clock); null keeps the current deadline. */
   sleepMs: number | null;
   stepsAdded: number;
+  /** Calls of the current wait without an outcome in `state` (0 unless waiting on actions):
+   *  completions wake the instance once all of them have one (0005_wake_counters.sql). */
+  awaited?: number;
   /** Keep this runner's lease (the instance waits on calls this process runs itself). */
   hold?: boolean;
 }
@@ -78,8 +87,17 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
     name: "waymark_persist_instances",
     text: `with inst as (
              select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::json[], $6::json[],
-                                  $7::int[], $8::float8[], $9::bigint[], $19::boolean[])
-               as t(id, fence, status, state, result, error, timer_id, sleep_ms, steps_added, hold)
+                                  $7::int[], $8::float8[], $9::bigint[], $19::boolean[], $29::int[])
+               as t(id, fence, status, state, result, error, timer_id, sleep_ms, steps_added, hold,
+                    awaited)
+           ),
+           -- Outcomes this persist delivers that were still undelivered: what the state absorbs.
+           absorb as (
+             select d.instance_id, count(*)::int as n
+             from unnest($15::bigint[], $16::int[]) as d(instance_id, call_id)
+             join waymark_action_calls a on a.instance_id = d.instance_id and a.call_id = d.call_id
+             where not a.delivered and a.status in ('completed', 'failed')
+             group by d.instance_id
            ),
            rec_in as (
              select * from unnest($21::bigint[], $22::int[], $23::int[], $24::text[], $25::boolean[],
@@ -93,6 +111,8 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
                result = inst.result,
                error = inst.error,
                steps = w.steps + inst.steps_added,
+               calls_absorbed = w.calls_absorbed + coalesce(ab.n, 0),
+               calls_awaited = inst.awaited,
                timer_id = inst.timer_id,
                timer_due_at = case
                  when inst.sleep_ms is not null then now() + inst.sleep_ms * interval '1 millisecond'
@@ -108,7 +128,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
                lease_expires_at = case when inst.hold then w.lease_expires_at else null end,
                finished_at = case when inst.status in ('completed', 'failed', 'cancelled') then now() else null end,
                updated_at = now()
-             from inst
+             from inst left join absorb ab on ab.instance_id = inst.id
              where w.id = inst.id and w.fence = inst.fence
                -- A recorded outcome must match its running attempt, or the state (which has
                -- absorbed it) is not written at all.
@@ -118,7 +138,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
                    select 1 from waymark_action_calls c
                    where c.instance_id = r.instance_id and c.call_id = r.call_id
                      and c.status = 'running' and c.attempts = r.attempt))
-             returning w.id, w.status
+             returning w.id, w.status, w.result, w.error
            ),
            calls as (
              insert into waymark_action_calls (instance_id, call_id, action_name, args, policy, status,
@@ -191,7 +211,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
                 or exists (select 1 from recorded where kind = 'retry')
            ),
            n_done as (
-             select pg_notify('${CHANNEL_DONE}', id::text) from upd
+             select pg_notify('${CHANNEL_DONE}', ${donePayloadSql("upd")}) from upd
              where status in ('completed', 'failed', 'cancelled')
            )
            select (select array_agg(id) from upd) as persisted,
@@ -229,6 +249,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
       r.map((x) => x.resultJson),
       r.map((x) => x.delayMs),
       b.dispatch.map((c) => c.runAs ?? null),
+      i.map((x) => x.awaited ?? 0),
     ],
   });
   const row = res.rows[0];
