@@ -1,4 +1,4 @@
-// `npm run bench [-- --json] [--scenario A,B,C,D] [--embedded] [--no-peers] [--quick] [--cpu-prof]`
+// `npm run bench [-- --json] [--scenario A,B,C,D] [--runs N] [--embedded] [--no-peers] [--quick] [--cpu-prof]`
 //
 // Creates its own database (waymark_bench) on WAYMARK_DATABASE_URL's server (or on the embedded
 // server with --embedded), runs `waymark start-workers` as a separate process on it, runs the
@@ -27,6 +27,9 @@ const DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
 const USAGE = `npm run bench -- [options]
   --json              one JSON line per scenario on stdout (progress stays on stderr)
   --scenario A[,B..]  run only these scenarios (A sequential, B fan-out, C sleep, D queue drain)
+  --runs N            run every scenario (and its peer) N times, alternating, then print the
+                      median of each figure over the N runs (JSON: one line per run with "run",
+                      then one per scenario with "run":"median")
   --embedded          run on the embedded Postgres (src/store/embedded) instead of WAYMARK_DATABASE_URL
   --no-peers          skip the peer harness (../shared/bench)
   --quick             every count ÷ 10 (a smoke run)
@@ -43,6 +46,7 @@ interface Options {
   cpuProf: boolean;
   database: string;
   keep: boolean;
+  runs: number;
 }
 
 function parse(argv: string[]): Options {
@@ -55,6 +59,7 @@ function parse(argv: string[]): Options {
     cpuProf: false,
     database: "waymark_bench",
     keep: false,
+    runs: 1,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -75,7 +80,10 @@ function parse(argv: string[]): Options {
     else if (a === "--cpu-prof") o.cpuProf = true;
     else if (a === "--database" || a.startsWith("--database=")) o.database = value();
     else if (a === "--keep") o.keep = true;
-    else if (a === "--help" || a === "-h") {
+    else if (a === "--runs" || a.startsWith("--runs=")) {
+      o.runs = Number(value());
+      if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error("--runs needs a count ≥ 1");
+    } else if (a === "--help" || a === "-h") {
       console.log(USAGE);
       process.exit(0);
     } else throw new Error(`unknown option ${a}\n${USAGE}`);
@@ -105,6 +113,34 @@ function bar(r: ScenarioResult, p: PeerFigures | undefined): [string, boolean][]
   return out;
 }
 
+function median(xs: number[]): number {
+  const v = [...xs].sort((a, b) => a - b);
+  const m = v.length >> 1;
+  return v.length % 2 ? (v[m] as number) : ((v[m - 1] as number) + (v[m] as number)) / 2;
+}
+
+/** Per scenario, the median of every numeric field over the runs, for ours and the peer's. */
+function medianEntries(
+  entries: { ours: ScenarioResult; peer?: PeerFigures }[],
+  scenarios: Scenario[],
+): { ours: ScenarioResult; peer?: PeerFigures }[] {
+  const mid = <T extends Record<string, unknown>>(rows: T[]): T => {
+    const out: Record<string, unknown> = { ...rows[0] };
+    for (const k of Object.keys(out)) {
+      const nums = rows.map((r) => r[k]).filter((x): x is number => typeof x === "number");
+      if (nums.length === rows.length) out[k] = round(median(nums), 2);
+    }
+    return out as T;
+  };
+  return scenarios.flatMap((s) => {
+    const runs = entries.filter((e) => e.ours.scenario === s);
+    if (runs.length === 0) return [];
+    const peers = runs.flatMap((e) => (e.peer ? [e.peer] : []));
+    const ours = mid(runs.map((e) => e.ours));
+    return peers.length > 0 ? [{ ours, peer: mid(peers) }] : [{ ours }];
+  });
+}
+
 const LABELS: Record<string, string> = {
   wf_per_s: "workflows/s",
   steps_per_s: "actions/s",
@@ -122,7 +158,7 @@ const LABELS: Record<string, string> = {
 function human(r: ScenarioResult, p: PeerFigures | undefined): string {
   const lines = [`Scenario ${r.scenario}`];
   for (const [k, v] of Object.entries(r)) {
-    if (k === "scenario" || k === "peer" || k === "bar") continue;
+    if (k === "scenario" || k === "peer" || k === "bar" || k === "run") continue;
     const pv = p?.[k];
     const cmp =
       typeof pv === "number" && typeof v === "number" && Number.isFinite(pv)
@@ -210,43 +246,62 @@ async function main(): Promise<number> {
     const idle = counters.idleRates();
     note(`  idle: ${round(idle.commitsPerS)} commits/s, ${Math.round(idle.walPerS)} WAL B/s`);
 
-    for (const s of opts.scenarios) {
-      note(`— scenario ${s}`);
-      let ours: ScenarioResult;
-      try {
-        ours = await runners[s](ctx);
-      } catch (e) {
-        progress.end();
-        const error = (e as Error).message;
-        failures.push(s);
-        note(`  scenario ${s} FAILED: ${error}`);
-        if (opts.json) console.log(JSON.stringify({ scenario: s, error }));
-        continue;
-      }
-      let peer: PeerFigures | undefined;
-      if (peers) {
-        note(
-          `  peer run for ${s} (${s === "D" ? "graphile-worker" : "DBOS"}; our engine paused) ...`,
-        );
-        engine?.pause();
+    for (let run = 1; run <= opts.runs; run++)
+      for (const s of opts.scenarios) {
+        note(`— scenario ${s}${opts.runs > 1 ? ` (run ${run} of ${opts.runs})` : ""}`);
+        let ours: ScenarioResult;
         try {
-          peer =
-            s === "D"
-              ? await runGraphile(baseUrl, opts.scale, note)
-              : await runDbos(s, baseUrl, opts.scale, note);
+          ours = await runners[s](ctx);
         } catch (e) {
-          note(`  peer run failed: ${(e as Error).message.slice(0, 500)}`);
-        } finally {
-          engine?.resume();
+          progress.end();
+          const error = (e as Error).message;
+          failures.push(s);
+          note(`  scenario ${s} FAILED: ${error}`);
+          if (opts.json) console.log(JSON.stringify({ scenario: s, error }));
+          continue;
         }
+        let peer: PeerFigures | undefined;
+        if (peers) {
+          note(
+            `  peer run for ${s} (${s === "D" ? "graphile-worker" : "DBOS"}; our engine paused) ...`,
+          );
+          engine?.pause();
+          try {
+            peer =
+              s === "D"
+                ? await runGraphile(baseUrl, opts.scale, note)
+                : await runDbos(s, baseUrl, opts.scale, note);
+          } catch (e) {
+            note(`  peer run failed: ${(e as Error).message.slice(0, 500)}`);
+          } finally {
+            engine?.resume();
+          }
+        }
+        const line: ScenarioResult = opts.runs > 1 ? { ...ours, run } : { ...ours };
+        if (peer) line.peer = peer;
+        const checks = bar(ours, peer);
+        if (checks.length > 0) line.bar = Object.fromEntries(checks);
+        entries.push(peer ? { ours, peer } : { ours });
+        if (opts.json) console.log(JSON.stringify(line));
+        else console.log(human(ours, peer));
       }
-      const line: ScenarioResult = { ...ours };
-      if (peer) line.peer = peer;
-      const checks = bar(ours, peer);
-      if (checks.length > 0) line.bar = Object.fromEntries(checks);
-      entries.push(peer ? { ours, peer } : { ours });
-      if (opts.json) console.log(JSON.stringify(line));
-      else console.log(human(ours, peer));
+    if (opts.runs > 1) {
+      const medians = medianEntries(entries, opts.scenarios);
+      entries.splice(0, entries.length, ...medians);
+      for (const { ours, peer } of medians) {
+        const line: ScenarioResult = { ...ours, run: "median" };
+        if (peer) line.peer = peer;
+        const checks = bar(ours, peer);
+        if (checks.length > 0) line.bar = Object.fromEntries(checks);
+        if (opts.json) console.log(JSON.stringify(line));
+        else
+          console.log(
+            human(ours, peer).replace(
+              /^Scenario (\w)/,
+              `Scenario $1 — median of ${opts.runs} runs`,
+            ),
+          );
+      }
     }
   } finally {
     progress.end();
