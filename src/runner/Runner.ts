@@ -54,8 +54,9 @@ interface Step {
   records: Completion[];
 }
 
-/** A step waiting on at most this many calls may be run locally (wider fan-outs are queued,
- *  so that every worker process and host shares them). */
+/** A step waiting on at most this many calls may be run locally whatever other workers exist.
+ *  A wider fan-out is run locally only when no worker outside this process tree serves its
+ *  actions (nothing to share it with); otherwise it is queued, so every host shares it. */
 const LOCAL_MAX_CALLS = 16;
 
 type LoadedProgram = { ok: true; program: Program } | { ok: false; reason: string };
@@ -75,6 +76,9 @@ export class Runner {
   private readonly contWake = new Wakeup();
   private readonly local?: () => LocalExecutor | undefined;
   private readonly programs = new Map<string, Promise<LoadedProgram>>();
+  /** Actions served by live workers outside this process tree, refreshed every heartbeat;
+   *  undefined until first read (then wide fan-outs are queued). */
+  private remoteActions?: Set<string>;
   private stopping = false;
   private startedAt = Date.now();
   private running: Promise<void>[] = [];
@@ -98,6 +102,7 @@ export class Runner {
     this.startedAt = Date.now();
     this.unlisten = await this.store.listen([CHANNEL_INSTANCES], () => this.wake.notify());
     await this.store.heartbeatWorker(this.id, "runner", hostname(), process.pid, []);
+    await this.refreshRemoteActions().catch(() => {});
     this.maintenance = setInterval(() => void this.maintain(), this.cfg.lockHeartbeatMs);
     this.housekeeper.start();
     for (let i = 0; i < this.loops; i++) this.running.push(this.loop(i));
@@ -415,14 +420,17 @@ export class Runner {
     blocked: Blocked | undefined,
   ): LocalSlot[] | undefined {
     if (this.stopping || w.status !== "waiting" || blocked?.type !== "actions") return undefined;
-    if (calls.length === 0 || calls.length > LOCAL_MAX_CALLS) return undefined;
+    if (calls.length === 0) return undefined;
+    const wide = calls.length > LOCAL_MAX_CALLS;
+    const remote = this.remoteActions;
+    if (wide && (remote === undefined || calls.some((c) => remote.has(c.action)))) return undefined;
     const ids = new Set(calls.map((c) => c.callId));
     if (!blocked.callIds.every((id) => ids.has(id))) return undefined;
     const exec = this.local?.();
     if (!exec) return undefined;
     const slots: LocalSlot[] = [];
     for (const c of calls) {
-      const s = exec.reserve(c.action);
+      const s = exec.reserve(c.action, wide);
       if (!s) {
         for (const x of slots) x.cancel();
         return undefined;
@@ -533,6 +541,7 @@ export class Runner {
       if (failpoints.on) await failpoints.hit("before_lease_refresh");
       await this.store.renewInstanceLeases(this.id, [...this.held], this.cfg.lockTtlMs);
       await this.store.heartbeatWorker(this.id, "runner", hostname(), process.pid, []);
+      await this.refreshRemoteActions();
       await this.reapExpired();
       await this.failUnserved();
     } catch (e) {
@@ -540,6 +549,15 @@ export class Runner {
     } finally {
       this.maintaining = false;
     }
+  }
+
+  private async refreshRemoteActions(): Promise<void> {
+    const exec = this.local?.();
+    if (!exec) return;
+    this.remoteActions = await this.store.liveWorkerActions(
+      exec.workerIds(),
+      Math.max(this.cfg.lockTtlMs, 3 * this.cfg.lockHeartbeatMs),
+    );
   }
 
   private async reapExpired(): Promise<void> {

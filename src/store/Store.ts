@@ -45,6 +45,8 @@ export interface Store {
   vacuumTables(tables: readonly string[]): Promise<boolean>;
   /** Forgets liveness rows of processes silent for longer than this. */
   pruneWorkers(olderThanMs: number): Promise<void>;
+  /** Actions served by live worker processes other than these. */
+  liveWorkerActions(excludeIds: string[], liveMs: number): Promise<Set<string>>;
   // workers
   claimActions(
     worker: string,

@@ -14,8 +14,12 @@ export interface LocalSlot {
 }
 
 export interface LocalExecutor {
-  /** A free slot of a ready local worker serving `action`, or undefined. */
-  reserve(action: string): LocalSlot | undefined;
+  /** A free slot of a ready local worker serving `action`, or undefined. With `overflow`, the
+   *  least loaded ready worker serving it even when its slots are all taken: the call then waits
+   *  in that worker's queue (claimed, lease renewed) until a slot frees. */
+  reserve(action: string, overflow?: boolean): LocalSlot | undefined;
+  /** Worker ids of this tree's workers (a call they serve needs no other host). */
+  workerIds(): string[];
 }
 
 /** The error a local call rejects with when its worker process exited before answering. */

@@ -190,14 +190,18 @@ export class WorkerPool implements LocalExecutor {
     });
   }
 
-  reserve(action: string): LocalSlot | undefined {
+  workerIds(): string[] {
+    return this.slots.flatMap((s) => (s.workerId ? [s.workerId] : []));
+  }
+
+  reserve(action: string, overflow = false): LocalSlot | undefined {
     if (this.stopping) return undefined;
     let best: Slot | undefined;
     let bestLoad = Number.POSITIVE_INFINITY;
     for (const s of this.slots) {
       if (!s.ready || !s.child || !s.workerId || !s.actions?.has(action)) continue;
       const load = s.pending.size + s.reserved;
-      if (load < s.capacity && load < bestLoad) {
+      if ((overflow || load < s.capacity) && load < bestLoad) {
         best = s;
         bestLoad = load;
       }

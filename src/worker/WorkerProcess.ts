@@ -31,12 +31,20 @@ export class WorkerProcess {
   private readonly wake = new Wakeup();
   private readonly slotFreed = new Wakeup();
   private readonly inFlight = new Set<Promise<void>>();
+  /** Completions of local calls being handed to the runner (their slots are already free). */
+  private readonly delivering = new Set<Promise<void>>();
   /** Calls claimed by this process whose outcome is not recorded yet, by `instance/call`: their
    *  leases are the only ones the heartbeat renews. */
   private readonly executing = new Map<string, ClaimedAction>();
   private readonly pending: Completion[] = [];
   /** Claimed calls waiting for a free slot (see loop). */
   private readonly prefetched: ClaimedAction[] = [];
+  /** Calls handed over by the local runner beyond the free slots (a wide fan-out): claimed for
+   *  this worker and in `executing` (leases renewed), started before prefetched ones. */
+  private readonly localQueue: {
+    call: ClaimedAction;
+    deliver: (c: Completion) => Promise<void>;
+  }[] = [];
   private flushTimer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -74,7 +82,10 @@ export class WorkerProcess {
     this.slotFreed.notify();
     await this.loopDone;
     // Loop: a call handed over by the local runner may arrive while the first ones finish.
-    while (this.inFlight.size > 0) await Promise.all(this.inFlight);
+    while (this.inFlight.size > 0 || this.localQueue.length > 0 || this.delivering.size > 0) {
+      this.startPrefetched();
+      await Promise.all([...this.inFlight, ...this.delivering]);
+    }
     await this.flush();
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.unlisten?.();
@@ -145,6 +156,10 @@ export class WorkerProcess {
 
   /** Starts prefetched calls while slots are free (also during shutdown: they are claimed). */
   private startPrefetched(): void {
+    while (this.inFlight.size < this.cfg.concurrentPerWorker && this.localQueue.length > 0) {
+      const { call, deliver } = this.localQueue.shift() as (typeof this.localQueue)[number];
+      this.startLocal(call, deliver);
+    }
     while (this.inFlight.size < this.cfg.concurrentPerWorker && this.prefetched.length > 0)
       this.run(this.prefetched.shift() as ClaimedAction);
   }
@@ -163,22 +178,41 @@ export class WorkerProcess {
    *  recording it: the runner records it in the statement that advances the instance. The lease
    *  is renewed by the heartbeat until `deliver` has been called. */
   runLocal(call: ClaimedAction, deliver: (c: Completion) => Promise<void>): void {
+    this.executing.set(`${call.instanceId}/${call.callId}`, call);
+    if (this.inFlight.size >= this.cfg.concurrentPerWorker) {
+      this.localQueue.push({ call, deliver });
+      return;
+    }
+    this.startLocal(call, deliver);
+  }
+
+  private startLocal(call: ClaimedAction, deliver: (c: Completion) => Promise<void>): void {
     this.stats.started++;
     const def = this.actions.get(call.action);
     const args = this.decodeArgs(call);
     const key = `${call.instanceId}/${call.callId}`;
     this.executing.set(key, call);
+    // The slot frees when the action returns (as on the queue path); handing the completion
+    // over continues in `delivering`, and the lease is renewed until it is handed over.
     const p = executeAction(call, def?.fn, args, this.id, this.shutdownCtrl.signal)
-      .then(async (completion) => {
+      .then((completion) => {
         this.stats.completed++;
-        // The runner commits this completion; handing it over is this process's last step.
-        if (failpoints.on) await failpoints.hit("before_completion_commit");
-        await deliver(completion);
-        if (failpoints.on) await failpoints.hit("after_completion_commit");
+        const d = (async () => {
+          // The runner commits this completion; handing it over is this process's last step.
+          if (failpoints.on) await failpoints.hit("before_completion_commit");
+          await deliver(completion);
+          if (failpoints.on) await failpoints.hit("after_completion_commit");
+        })()
+          .catch((e) =>
+            log.error(`local call ${key} could not be delivered: ${(e as Error).message}`),
+          )
+          .finally(() => {
+            this.executing.delete(key);
+            this.delivering.delete(d);
+          });
+        this.delivering.add(d);
       })
-      .catch((e) => log.error(`local call ${key} could not be delivered: ${(e as Error).message}`))
       .finally(() => {
-        this.executing.delete(key);
         this.inFlight.delete(p);
         this.startPrefetched();
         this.slotFreed.notify();

@@ -18,7 +18,12 @@ import { loadOutcomes } from "./queries/loadOutcomes.js";
 import { persistInstances, persistInstancesEx } from "./queries/persistInstances.js";
 import { findExpiredActionLeases, findUnservedActions } from "./queries/reapActions.js";
 import { loadVersion, registerVersion } from "./queries/registerVersion.js";
-import { heartbeatWorker, pruneWorkers, removeWorker } from "./queries/workers.js";
+import {
+  heartbeatWorker,
+  liveWorkerActions,
+  pruneWorkers,
+  removeWorker,
+} from "./queries/workers.js";
 
 export class PostgresStore implements Store {
   readonly pool: pg.Pool;
@@ -52,6 +57,8 @@ export class PostgresStore implements Store {
   tableHealth = () => tableHealth(this.pool);
   vacuumTables = (tables: readonly string[]) => vacuumTables(this.pool, tables);
   pruneWorkers = (olderThanMs: number) => pruneWorkers(this.pool, olderThanMs);
+  liveWorkerActions = (excludeIds: string[], liveMs: number) =>
+    liveWorkerActions(this.pool, excludeIds, liveMs);
   claimActions = (w: string, a: string[], limit: number, leaseMs: number) =>
     claimActions(this.pool, w, a, limit, leaseMs);
   nextActionDueMs = (a: string[]) => nextActionDueMs(this.pool, a);

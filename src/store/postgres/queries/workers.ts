@@ -28,3 +28,20 @@ export async function pruneWorkers(db: Queryable, olderThanMs: number): Promise<
     [olderThanMs],
   );
 }
+
+/** Actions served by live worker processes other than `excludeIds` (another host's workers, or
+ *  another `start-workers` on this one). */
+export async function liveWorkerActions(
+  db: Queryable,
+  excludeIds: string[],
+  liveMs: number,
+): Promise<Set<string>> {
+  const res = await db.query<{ action: string }>({
+    name: "waymark_live_worker_actions",
+    text: `select distinct a as action from waymark_workers w, unnest(w.actions) a
+           where w.kind = 'worker' and w.heartbeat_at > now() - $2 * interval '1 millisecond'
+             and not (w.id = any($1::text[]))`,
+    values: [excludeIds, liveMs],
+  });
+  return new Set(res.rows.map((r) => r.action));
+}
