@@ -92,7 +92,8 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
                     awaited)
            ),
            -- Outcomes this persist delivers that were still undelivered: what the state absorbs.
-           absorb as (
+           -- MATERIALIZED: computed once (inlined, the planner ran it once per instance row).
+           absorb as materialized (
              select d.instance_id, count(*)::int as n
              from unnest($15::bigint[], $16::int[]) as d(instance_id, call_id)
              join waymark_action_calls a on a.instance_id = d.instance_id and a.call_id = d.call_id
