@@ -56,7 +56,26 @@ interface Connection {
    *  socket is served first after a stall of the event loop). */
   runsInFlight: number;
   early: Map<string, InstanceOutcome | null>;
+  /** Instances this process inserted and may still wait for (live handles, running `run()`s):
+   *  the listener records their notification here, so waiting needs no first read. */
+  tracked: Map<string, Tracked>;
+  /** Bumped when the listener reconnects (notifications may have been missed meanwhile). */
+  listenEpoch: number;
 }
+
+/** What the listener saw of an instance inserted by this process: `outcome` undefined = nothing
+ *  yet, null = notified without the outcome (read the row), else the outcome. */
+interface Tracked {
+  epoch: number;
+  outcome?: InstanceOutcome | null;
+}
+
+/** A handle that is garbage-collected stops its instance being tracked. */
+const untrack = new FinalizationRegistry<{ c: Connection; id: string; t: Tracked }>(
+  ({ c, id, t }) => {
+    if (c.tracked.get(id) === t) c.tracked.delete(id);
+  },
+);
 
 /** Bound on `early` (the race it covers spans a few event-loop turns). */
 const EARLY_MAX = 1000;
@@ -78,6 +97,8 @@ async function connection(): Promise<Connection> {
       waiters: new Map(),
       runsInFlight: 0,
       early: new Map(),
+      tracked: new Map(),
+      listenEpoch: 0,
     };
     connections.set(url, c);
   }
@@ -88,13 +109,16 @@ function ensureListening(c: Connection): Promise<unknown> {
   if (!c.listening) {
     c.listening = c.store.listen([CHANNEL_DONE], (_ch, payload) => {
       if (payload === "") {
+        c.listenEpoch++;
         for (const set of c.waiters.values()) for (const w of set) w();
         return;
       }
       const { id, outcome } = parseDonePayload(payload);
+      const t = c.tracked.get(id);
+      if (t) t.outcome = outcome ?? null;
       const set = c.waiters.get(id);
       if (set) for (const w of set) w(outcome);
-      else if (c.runsInFlight > 0) {
+      else if (!t && c.runsInFlight > 0) {
         c.early.set(id, outcome ?? null);
         if (c.early.size > EARLY_MAX) c.early.delete(c.early.keys().next().value as string);
       }
@@ -143,32 +167,21 @@ function prepareStart(cls: WorkflowClassLike, args: unknown[]) {
   return { inputJson, program, name, version: cls.workflowVersion() };
 }
 
-export async function startWorkflow<R = unknown>(
-  cls: WorkflowClassLike,
-  args: unknown[],
-): Promise<WorkflowHandle<R>> {
-  const { inputJson, program, name, version } = prepareStart(cls, args);
-  const c = await connection();
-  await c.ready;
-  const versionId = await registerVersion(c, name, version, program);
-  const id = await c.store.insertInstance(versionId, name, inputJson);
-  return handleFor<R>(id, Promise.resolve(c));
-}
-
 /**
- * `await new Wf().run(...)`: queues an instance and waits for its outcome. The waiter is
- * registered in the same turn as the insert's answer, so the notification of the outcome is
- * the only round trip after it (no read of a row that was just inserted).
+ * Inserts an instance and tracks it: the listener is up before the insert commits, and the
+ * tracking entry is registered in the same turn as the insert's answer (a notification that
+ * the listener dispatched before that is in `early`). Waiting on it then needs no first read.
  */
-export async function runWorkflow<R = unknown>(
+async function insertTracked(
   cls: WorkflowClassLike,
   args: unknown[],
-): Promise<R> {
+): Promise<{ c: Connection; id: string; t: Tracked }> {
   const { inputJson, program, name, version } = prepareStart(cls, args);
   const c = await connection();
   await c.ready;
   await ensureListening(c);
   const versionId = await registerVersion(c, name, version, program);
+  const epoch = c.listenEpoch;
   c.runsInFlight++;
   let id: string;
   try {
@@ -177,12 +190,45 @@ export async function runWorkflow<R = unknown>(
     if (--c.runsInFlight === 0) c.early.clear();
     throw e;
   }
-  // Synchronous from here to the waiter's registration (inside waitFor): no notification can be
-  // dispatched in between, and one that came before is in `early`.
+  const t: Tracked = { epoch };
   const early = c.early.get(id);
+  if (early !== undefined) t.outcome = early;
   c.early.delete(id);
   if (--c.runsInFlight === 0) c.early.clear();
-  return waitFor<R>(c, id, early === undefined ? "none" : early === null ? "read" : early);
+  c.tracked.set(id, t);
+  return { c, id, t };
+}
+
+/** How to start waiting on a tracked instance (see waitFor). */
+function firstStep(c: Connection, t: Tracked): "read" | "none" | InstanceOutcome {
+  if (t.epoch !== c.listenEpoch || t.outcome === null) return "read";
+  return t.outcome ?? "none";
+}
+
+export async function startWorkflow<R = unknown>(
+  cls: WorkflowClassLike,
+  args: unknown[],
+): Promise<WorkflowHandle<R>> {
+  const { c, id, t } = await insertTracked(cls, args);
+  const handle = handleFor<R>(id, Promise.resolve(c), t);
+  untrack.register(handle, { c, id, t });
+  return handle;
+}
+
+/**
+ * `await new Wf().run(...)`: queues an instance and waits for its outcome; the notification of
+ * the outcome is the only round trip after the insert (no read of a row just inserted).
+ */
+export async function runWorkflow<R = unknown>(
+  cls: WorkflowClassLike,
+  args: unknown[],
+): Promise<R> {
+  const { c, id, t } = await insertTracked(cls, args);
+  try {
+    return await waitFor<R>(c, id, firstStep(c, t));
+  } finally {
+    if (c.tracked.get(id) === t) c.tracked.delete(id);
+  }
 }
 
 /** A handle to an existing instance (by id). */
@@ -266,7 +312,7 @@ async function waitFor<R>(
   }
 }
 
-function handleFor<R>(id: string, conn: Promise<Connection>): WorkflowHandle<R> {
+function handleFor<R>(id: string, conn: Promise<Connection>, t?: Tracked): WorkflowHandle<R> {
   // A rejected connection surfaces from the first method call, not as an unhandled rejection.
   conn.catch(() => undefined);
   return {
@@ -275,7 +321,9 @@ function handleFor<R>(id: string, conn: Promise<Connection>): WorkflowHandle<R> 
       const c = await conn;
       await c.ready;
       await ensureListening(c);
-      return waitFor<R>(c, id, "read");
+      // A handle from start() in this process: its instance is tracked (first read skipped).
+      const tracked = t !== undefined && c.tracked.get(id) === t;
+      return waitFor<R>(c, id, tracked ? firstStep(c, t) : "read");
     },
     async status(): Promise<string> {
       const c = await conn;

@@ -313,3 +313,24 @@ test("the done notification carries a small outcome; a large one is read from th
     await listener.end();
   }
 });
+
+test("a handle's result() after its instance finished (outcome kept by the listener), twice", async () => {
+  const h = await new ex.ValueRoundTripWorkflow().start({ k: "late" });
+  const pg = (await import("pg")).default;
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  try {
+    for (let i = 0; i < 200; i++) {
+      const r = await c.query("select status from waymark_instances where id = $1", [h.id]);
+      if (r.rows[0]?.status === "completed") break;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  } finally {
+    await c.end();
+  }
+  await new Promise((r) => setTimeout(r, 50)); // the client's own listener has it by now
+  const expected = { echoed: { k: "late" }, again: { k: "late" } };
+  assert.deepEqual(await h.result(), expected);
+  assert.deepEqual(await h.result(), expected, "a second result() gives the same outcome");
+  assert.equal(await h.status(), "completed");
+});
