@@ -91,7 +91,7 @@ export class Runner {
   constructor(opts: RunnerOptions) {
     this.store = opts.store;
     this.cfg = opts.config;
-    this.batchSize = opts.batchSize ?? 128;
+    this.batchSize = opts.batchSize ?? 256;
     this.loops = opts.loops ?? 2;
     // WAYMARK_LOCAL_ACTIONS=0 queues every call (A/B comparisons, tests of the queue path).
     this.local = process.env.WAYMARK_LOCAL_ACTIONS === "0" ? undefined : opts.local;
@@ -150,6 +150,8 @@ export class Runner {
           continue;
         }
         for (const c of claimed) this.held.add(c.id);
+        // A burst (timers send no notification): let the other loops claim in parallel.
+        if (index === 0 && claimed.length >= 32) this.wake.notify();
         if (failpoints.on) await failpoints.hit("after_claim_commit");
         try {
           await this.processBatch(claimed);
@@ -421,16 +423,19 @@ export class Runner {
   ): LocalSlot[] | undefined {
     if (this.stopping || w.status !== "waiting" || blocked?.type !== "actions") return undefined;
     if (calls.length === 0) return undefined;
-    const wide = calls.length > LOCAL_MAX_CALLS;
+    // Nothing to share with: no live worker outside this tree serves these actions. Then the
+    // calls may wait in a local worker's queue rather than in Postgres (nobody else would take
+    // them), and a fan-out of any width stays local.
     const remote = this.remoteActions;
-    if (wide && (remote === undefined || calls.some((c) => remote.has(c.action)))) return undefined;
+    const alone = remote !== undefined && !calls.some((c) => remote.has(c.action));
+    if (calls.length > LOCAL_MAX_CALLS && !alone) return undefined;
     const ids = new Set(calls.map((c) => c.callId));
     if (!blocked.callIds.every((id) => ids.has(id))) return undefined;
     const exec = this.local?.();
     if (!exec) return undefined;
     const slots: LocalSlot[] = [];
     for (const c of calls) {
-      const s = exec.reserve(c.action, wide);
+      const s = exec.reserve(c.action, alone);
       if (!s) {
         for (const x of slots) x.cancel();
         return undefined;
