@@ -200,6 +200,7 @@ test("13. a poison workflow fails once with a reason; a crash-looping child is r
     .split("\n")
     .filter((l) => l.includes(`instance ${h.id} failed`));
   assert.equal(failures.length, 1, "failed exactly once");
+  const logStart = engine.log().length; // crashes of earlier tests are long past (backoff reset)
   const crash = await new ctx.flows.CrashLoopWorkflow().start();
   await assert.rejects(crash.result(), (e: Error) => {
     assert.match(e.message, /WorkerLostError|stopped renewing its lease/);
@@ -208,7 +209,31 @@ test("13. a poison workflow fails once with a reason; a crash-looping child is r
   const respawns = [
     ...engine.log().matchAll(/exited \(code 1, signal null\); respawning in (\d+)ms/g),
   ].map((m) => Number(m[1]));
-  assert.ok(respawns.length >= 2, `children crashed and were respawned: ${respawns}`);
+  assert.ok(respawns.length >= 4, `children crashed and were respawned: ${respawns}`);
+  // Backoff (WorkerPool): a child that crashes within 10 s of its start doubles its slot's
+  // previous delay; one that ran longer starts again from 100 ms. Checked on every crash of
+  // this test, from the log's timestamps.
+  const lastStart = new Map<string, number>();
+  const lastDelay = new Map<string, number>();
+  let doubled = 0;
+  for (const line of engine.log().slice(logStart).split("\n")) {
+    const t = Date.parse(line.slice(0, 24));
+    const started = /worker (\d+) started \(pid/.exec(line);
+    if (started) lastStart.set(started[1] as string, t);
+    const exited = /worker (\d+) \(pid \d+\) exited .*; respawning in (\d+)ms/.exec(line);
+    if (!exited) continue;
+    const slot = exited[1] as string;
+    const delay = Number(exited[2]);
+    const prev = lastDelay.get(slot);
+    const since = lastStart.get(slot);
+    if (prev !== undefined && since !== undefined && t - since < 9_000) {
+      assert.equal(delay, Math.min(2 * prev, 10_000), `slot ${slot}: backoff doubles (${line})`);
+      doubled++;
+    } else if (since !== undefined && t - since > 11_000) {
+      assert.equal(delay, 100, `slot ${slot}: a child that ran > 10 s starts over (${line})`);
+    }
+    lastDelay.set(slot, delay);
+  }
   await until("the pool to be whole again", () => engine.workerPids().length === 2);
   recordFigures("13 poison workflow and crash-looping child", {
     workflows: 2,
@@ -216,5 +241,6 @@ test("13. a poison workflow fails once with a reason; a crash-looping child is r
     duplicates: 0,
     childCrashes: respawns.length,
     respawnDelaysMs: respawns.join("/"),
+    backoffDoublings: doubled,
   });
 });
