@@ -75,8 +75,12 @@ async function stuckReport(url: string): Promise<string> {
       status: string;
       wake_at: Date | null;
       undelivered: string;
+      lease_owner: string | null;
+      calls: string;
     }>(
-      `select i.id, i.status, i.wake_at,
+      `select i.id, i.status, i.wake_at, i.lease_owner, i.calls_done || '/' || i.calls_absorbed || '/' || i.calls_awaited as counters,
+              (select string_agg(s || ':' || n, ',') from (select status as s, count(*) as n
+                 from waymark_action_calls a where a.instance_id = i.id group by 1) x) as calls,
               (select count(*) from waymark_action_calls a
                 where a.instance_id = i.id and not a.delivered and a.status in ('completed', 'failed')) as undelivered
          from waymark_instances i
@@ -87,7 +91,7 @@ async function stuckReport(url: string): Promise<string> {
     return `unfinished instances (first 20): ${rows
       .map(
         (r) =>
-          `#${r.id} ${r.status} wake_at=${r.wake_at ? r.wake_at.toISOString() : "null"} undelivered_outcomes=${r.undelivered}`,
+          `#${r.id} ${r.status} wake_at=${r.wake_at ? r.wake_at.toISOString() : "null"} undelivered_outcomes=${r.undelivered} lease=${r.lease_owner ?? "none"} calls=${r.calls} done/absorbed/awaited=${(r as { counters?: string }).counters}`,
       )
       .join("; ")}`;
   } finally {

@@ -26,6 +26,7 @@ export function tablesToVacuum(health: TableHealth[]): string[] {
 export class Housekeeper {
   private timer?: NodeJS.Timeout;
   private busy = false;
+  private stopped = false;
   /** Counters for logs and tests. */
   readonly stats = { vacuums: 0, lastVacuumMs: 0 };
 
@@ -41,11 +42,12 @@ export class Housekeeper {
   }
 
   stop(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
   }
 
   async tick(): Promise<void> {
-    if (this.busy) return;
+    if (this.busy || this.stopped) return;
     this.busy = true;
     try {
       const due = tablesToVacuum(await this.store.tableHealth());

@@ -59,6 +59,9 @@ interface Step {
  *  actions (nothing to share it with); otherwise it is queued, so every host shares it. */
 const LOCAL_MAX_CALLS = 16;
 
+/** Outcomes of local calls recorded per continuation statement (at least one whole step). */
+const MAX_RECORDS = 2000;
+
 type LoadedProgram = { ok: true; program: Program } | { ok: false; reason: string };
 
 export class Runner {
@@ -516,21 +519,34 @@ export class Runner {
    *  the previous statement was in flight goes into the next one (no timer). */
   private async contLoop(): Promise<void> {
     let errorDelay = 50;
+    let limit = this.batchSize;
     while (!this.stopping || this.localHeld.size > 0 || this.conts.length > 0) {
       const mark = this.contWake.mark();
       if (this.conts.length === 0) {
         await this.contWake.wait(this.cfg.pollIntervalMs, mark);
         continue;
       }
-      const batch = this.conts.splice(0, this.batchSize);
+      // At most batchSize steps and about MAX_RECORDS outcomes per statement (a wide fan-out's
+      // step alone may exceed it): 200 fan-outs of 100 finishing together are 20,000 rows.
+      let n = 0;
+      let records = 0;
+      while (n < this.conts.length && n < limit) {
+        records += (this.conts[n] as Step).records.length;
+        n++;
+        if (records >= MAX_RECORDS) break;
+      }
+      const batch = this.conts.splice(0, n);
       try {
         await this.advanceAndPersist(batch, []);
         errorDelay = 50;
+        limit = this.batchSize;
       } catch (e) {
         // Deterministic: the same state and outcomes advance the same way on the retry; the
-        // fence drops the write if the lease was lost meanwhile.
-        log.error(`runner continuation error: ${(e as Error).message}`);
+        // fence drops the write if the lease was lost meanwhile. The batch is retried in halves,
+        // so that one step that cannot be written does not hold back the others.
+        log.error(`runner continuation error (${batch.length} step(s)): ${(e as Error).message}`);
         this.conts.unshift(...batch);
+        limit = Math.max(1, batch.length >> 1);
         await new Promise((r) => setTimeout(r, errorDelay));
         errorDelay = Math.min(errorDelay * 2, 5000);
       }
