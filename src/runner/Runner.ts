@@ -27,7 +27,7 @@ import { CHANNEL_INSTANCES } from "../store/postgres/queries/types.js";
 import type { ClaimedInstance, Completion, Store, StoredOutcome } from "../store/Store.js";
 import { decodeValue, encodeValue } from "../values/index.js";
 import { assertPayloadSize } from "../values/payloadLimit.js";
-import type { LocalExecutor, LocalSlot } from "../worker/LocalExecutor.js";
+import type { LocalExecutor, LocalRoom, LocalSlot } from "../worker/LocalExecutor.js";
 import { unservedActionError, workerLostError, workflowInternalError } from "./engineErrors.js";
 import { Housekeeper } from "./Housekeeper.js";
 import { Wakeup } from "./Wakeup.js";
@@ -428,17 +428,21 @@ export class Runner {
     if (calls.length === 0) return undefined;
     // Nothing to share with: no live worker outside this tree serves these actions. Then the
     // calls may wait in a local worker's queue rather than in Postgres (nobody else would take
-    // them), and a fan-out of any width stays local.
+    // them): a fan-out of any width stays whole in local queues; a small step may queue behind
+    // up to twice a worker's slots (beyond that it goes through Postgres, where calls from the
+    // queue — retries among them — are claimed in order, not behind an unbounded local queue).
     const remote = this.remoteActions;
     const alone = remote !== undefined && !calls.some((c) => remote.has(c.action));
-    if (calls.length > LOCAL_MAX_CALLS && !alone) return undefined;
+    const wide = calls.length > LOCAL_MAX_CALLS;
+    if (wide && !alone) return undefined;
+    const room: LocalRoom = !alone ? "free" : wide ? "any" : "queue";
     const ids = new Set(calls.map((c) => c.callId));
     if (!blocked.callIds.every((id) => ids.has(id))) return undefined;
     const exec = this.local?.();
     if (!exec) return undefined;
     const slots: LocalSlot[] = [];
     for (const c of calls) {
-      const s = exec.reserve(c.action, alone);
+      const s = exec.reserve(c.action, room);
       if (!s) {
         for (const x of slots) x.cancel();
         return undefined;
@@ -503,7 +507,7 @@ export class Runner {
     void Promise.all(runs).then((done) => {
       const outcomes: StoredOutcome[] = [];
       for (const d of done)
-        if (d.kind !== "retry")
+        if (d.kind !== "retry" && d.kind !== "release")
           outcomes.push({
             instanceId: d.instanceId,
             callId: d.callId,

@@ -13,11 +13,14 @@ export interface LocalSlot {
   cancel(): void;
 }
 
+export type LocalRoom = "free" | "queue" | "any";
+
 export interface LocalExecutor {
-  /** A free slot of a ready local worker serving `action`, or undefined. With `overflow`, the
-   *  least loaded ready worker serving it even when its slots are all taken: the call then waits
-   *  in that worker's queue (claimed, lease renewed) until a slot frees. */
-  reserve(action: string, overflow?: boolean): LocalSlot | undefined;
+  /** A slot of the least loaded ready local worker serving `action`, or undefined. `room`:
+   *  "free" = a free slot only; "queue" = up to three times its slots in use or waiting (the
+   *  call then waits in that worker's queue, claimed, lease renewed, until a slot frees);
+   *  "any" = no limit (a whole fan-out). */
+  reserve(action: string, room?: LocalRoom): LocalSlot | undefined;
   /** Worker ids of this tree's workers (a call they serve needs no other host). */
   workerIds(): string[];
 }

@@ -7,7 +7,12 @@ import { hostname } from "node:os";
 import { fileURLToPath } from "node:url";
 import { logger } from "../store/log.js";
 import type { ClaimedAction, Completion, Store } from "../store/Store.js";
-import { type LocalExecutor, type LocalSlot, LocalWorkerLost } from "./LocalExecutor.js";
+import {
+  type LocalExecutor,
+  type LocalRoom,
+  type LocalSlot,
+  LocalWorkerLost,
+} from "./LocalExecutor.js";
 
 const log = logger("pool");
 const STABLE_MS = 10_000;
@@ -194,14 +199,16 @@ export class WorkerPool implements LocalExecutor {
     return this.slots.flatMap((s) => (s.workerId ? [s.workerId] : []));
   }
 
-  reserve(action: string, overflow = false): LocalSlot | undefined {
+  reserve(action: string, room: LocalRoom = "free"): LocalSlot | undefined {
+    const limit = (s: Slot) =>
+      room === "any" ? Number.POSITIVE_INFINITY : room === "queue" ? 3 * s.capacity : s.capacity;
     if (this.stopping) return undefined;
     let best: Slot | undefined;
     let bestLoad = Number.POSITIVE_INFINITY;
     for (const s of this.slots) {
       if (!s.ready || !s.child || !s.workerId || !s.actions?.has(action)) continue;
       const load = s.pending.size + s.reserved;
-      if ((overflow || load < s.capacity) && load < bestLoad) {
+      if (load < limit(s) && load < bestLoad) {
         best = s;
         bestLoad = load;
       }

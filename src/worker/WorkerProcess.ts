@@ -44,7 +44,11 @@ export class WorkerProcess {
   private readonly localQueue: {
     call: ClaimedAction;
     deliver: (c: Completion) => Promise<void>;
+    seq: number;
   }[] = [];
+  /** Arrival order across `prefetched` and `localQueue`: slots go to the oldest waiting call. */
+  private seq = 0;
+  private readonly prefetchedSeq: number[] = [];
   private flushTimer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
   private stopping = false;
@@ -78,6 +82,7 @@ export class WorkerProcess {
 
   async stop(): Promise<void> {
     this.stopping = true;
+    this.releaseLocalQueue();
     this.wake.notify();
     this.slotFreed.notify();
     await this.loopDone;
@@ -143,6 +148,7 @@ export class WorkerProcess {
         for (const c of claimed) {
           this.executing.set(`${c.instanceId}/${c.callId}`, c);
           this.prefetched.push(c);
+          this.prefetchedSeq.push(this.seq++);
         }
         this.startPrefetched();
       } catch (e) {
@@ -156,12 +162,46 @@ export class WorkerProcess {
 
   /** Starts prefetched calls while slots are free (also during shutdown: they are claimed). */
   private startPrefetched(): void {
-    while (this.inFlight.size < this.cfg.concurrentPerWorker && this.localQueue.length > 0) {
-      const { call, deliver } = this.localQueue.shift() as (typeof this.localQueue)[number];
-      this.startLocal(call, deliver);
+    while (
+      this.inFlight.size < this.cfg.concurrentPerWorker &&
+      (this.localQueue.length > 0 || this.prefetched.length > 0)
+    ) {
+      const local = this.localQueue[0];
+      const queued = this.prefetchedSeq[0];
+      if (local && (queued === undefined || local.seq < queued)) {
+        this.localQueue.shift();
+        this.startLocal(local.call, local.deliver);
+      } else {
+        this.prefetchedSeq.shift();
+        this.run(this.prefetched.shift() as ClaimedAction);
+      }
     }
-    while (this.inFlight.size < this.cfg.concurrentPerWorker && this.prefetched.length > 0)
-      this.run(this.prefetched.shift() as ClaimedAction);
+  }
+
+  /** On shutdown: hands local calls that have not started back to the runner as `release`
+   *  (requeued with their attempt given back), so that another process runs them instead of
+   *  this one draining a long queue past its grace period. */
+  private releaseLocalQueue(): void {
+    for (const { call, deliver } of this.localQueue.splice(0)) {
+      const key = `${call.instanceId}/${call.callId}`;
+      const d = deliver({
+        instanceId: call.instanceId,
+        callId: call.callId,
+        attempt: call.attempt,
+        kind: "release",
+        success: false,
+        resultJson: "null",
+        delayMs: 0,
+        worker: this.id,
+        startedAt: null,
+      })
+        .catch((e) => log.error(`local call ${key} could not be released: ${(e as Error).message}`))
+        .finally(() => {
+          this.executing.delete(key);
+          this.delivering.delete(d);
+        });
+      this.delivering.add(d);
+    }
   }
 
   private decodeArgs(call: ClaimedAction): unknown[] {
@@ -179,8 +219,13 @@ export class WorkerProcess {
    *  is renewed by the heartbeat until `deliver` has been called. */
   runLocal(call: ClaimedAction, deliver: (c: Completion) => Promise<void>): void {
     this.executing.set(`${call.instanceId}/${call.callId}`, call);
+    if (this.stopping) {
+      this.localQueue.push({ call, deliver, seq: this.seq++ });
+      this.releaseLocalQueue();
+      return;
+    }
     if (this.inFlight.size >= this.cfg.concurrentPerWorker) {
-      this.localQueue.push({ call, deliver });
+      this.localQueue.push({ call, deliver, seq: this.seq++ });
       return;
     }
     this.startLocal(call, deliver);

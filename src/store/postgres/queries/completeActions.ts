@@ -8,7 +8,9 @@
 // lease, a call abandoned or cancelled meanwhile) changes nothing.
 import { CHANNEL_ACTIONS, CHANNEL_INSTANCES, type Queryable } from "./types.js";
 
-export type CompletionKind = "completed" | "failed" | "retry";
+/** `release`: a call handed to a local worker that never started it (the worker is shutting
+ *  down): back to the queue with its attempt given back (recorded by persistInstances only). */
+export type CompletionKind = "completed" | "failed" | "retry" | "release";
 
 export interface Completion {
   instanceId: string;
@@ -49,7 +51,9 @@ export async function completeActions(
            upd as (
              update waymark_action_calls c set
                status = case i.kind when 'retry' then 'queued' else i.kind end,
-               scheduled_at = case when i.kind = 'retry'
+               -- A retry with no backoff (a lost worker, a zero-delay policy) keeps its place in
+               -- line: it was due before the calls queued since, so it is claimed before them.
+               scheduled_at = case when i.kind = 'retry' and i.delay_ms > 0
                  then now() + i.delay_ms * interval '1 millisecond' else c.scheduled_at end,
                success = case when i.kind = 'retry' then null else i.success end,
                result = case when i.kind = 'retry' then null else i.result end,

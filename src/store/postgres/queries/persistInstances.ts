@@ -158,15 +158,18 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
            ),
            recorded as (
              update waymark_action_calls c set
-               status = case r.kind when 'retry' then 'queued' else r.kind end,
-               scheduled_at = case when r.kind = 'retry'
+               status = case when r.kind in ('retry', 'release') then 'queued' else r.kind end,
+               attempts = case when r.kind = 'release' then c.attempts - 1 else c.attempts end,
+               -- A retry with no backoff and a released call keep their place in line.
+               scheduled_at = case when r.kind = 'retry' and r.delay_ms > 0
                  then now() + r.delay_ms * interval '1 millisecond' else c.scheduled_at end,
-               success = case when r.kind = 'retry' then null else r.success end,
-               result = case when r.kind = 'retry' then null else r.result end,
-               delivered = r.kind <> 'retry',
+               success = case when r.kind in ('retry', 'release') then null else r.success end,
+               result = case when r.kind in ('retry', 'release') then null else r.result end,
+               delivered = r.kind not in ('retry', 'release'),
                lease_owner = null,
                lease_expires_at = null,
-               finished_at = case when r.kind = 'retry' then null else now() end
+               started_at = case when r.kind = 'release' then null else c.started_at end,
+               finished_at = case when r.kind in ('retry', 'release') then null else now() end
              from rec_in r
              where c.instance_id = r.instance_id and c.call_id = r.call_id
                and c.attempts = r.attempt and c.status = 'running'
@@ -176,6 +179,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
            hist as (
              insert into waymark_action_attempts (instance_id, call_id, attempt, worker, started_at, success, result)
              select instance_id, call_id, attempt, worker, started_at, success, result from recorded
+             where kind <> 'release'
              on conflict do nothing
              returning 1
            ),
@@ -209,7 +213,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
            n_actions as (
              select pg_notify('${CHANNEL_ACTIONS}', '')
              where exists (select 1 from calls where lease_owner is null)
-                or exists (select 1 from recorded where kind = 'retry')
+                or exists (select 1 from recorded where kind in ('retry', 'release'))
            ),
            n_done as (
              select pg_notify('${CHANNEL_DONE}', ${donePayloadSql("upd")}) from upd
