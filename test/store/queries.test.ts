@@ -23,6 +23,22 @@ const policy = JSON.stringify({
   timeoutMs: null,
 });
 
+/** A parked instance write: waiting, no timer, one step. */
+function waiting(id: string, fence: string, state = "s", awaited?: number) {
+  return {
+    id,
+    fence,
+    status: "waiting" as const,
+    state,
+    resultJson: null,
+    errorJson: null,
+    timerId: null,
+    sleepMs: null,
+    stepsAdded: 1,
+    ...(awaited === undefined ? {} : { awaited }),
+  };
+}
+
 test("a version is immutable: same IR is accepted again, a different IR is an error", async () => {
   const id1 = await store.registerVersion("wf", "v1", { b: 1, a: [1, 2] });
   const id2 = await store.registerVersion("wf", "v1", { a: [1, 2], b: 1 });
@@ -62,19 +78,7 @@ test("fencing: after a lease expires and another runner reclaims, the stale runn
   assert.ok(b, "expired lease is reclaimed");
   assert.equal(Number(b.fence), Number(a.fence) + 1);
   const write = (fence: string, state: string) => ({
-    instances: [
-      {
-        id,
-        fence,
-        status: "waiting" as const,
-        state,
-        resultJson: null,
-        errorJson: null,
-        timerId: null,
-        sleepMs: null,
-        stepsAdded: 1,
-      },
-    ],
+    instances: [waiting(id, fence, state)],
     dispatch: [
       { instanceId: id, callId: 1, action: `act_${state}`, argsJson: "[]", policyJson: policy },
     ],
@@ -107,19 +111,7 @@ test("action claims charge the attempt first; completions are fenced on (call, a
   const [inst] = (await store.claimInstances("R", 100, 60_000)).filter((c) => c.id === id);
   assert.ok(inst);
   await store.persistInstances({
-    instances: [
-      {
-        id,
-        fence: inst.fence,
-        status: "waiting",
-        state: "s",
-        resultJson: null,
-        errorJson: null,
-        timerId: null,
-        sleepMs: null,
-        stepsAdded: 1,
-      },
-    ],
+    instances: [waiting(id, inst.fence)],
     dispatch: [{ instanceId: id, callId: 7, action: "x", argsJson: "[1]", policyJson: policy }],
     delivered: [],
     abandon: [],
@@ -158,20 +150,7 @@ test("a wait over several calls wakes its instance once all have outcomes, or at
   assert.ok(inst);
   const park = (fence: string, awaited: number, delivered: number[], dispatch: number[]) =>
     store.persistInstances({
-      instances: [
-        {
-          id,
-          fence,
-          status: "waiting",
-          state: "s",
-          resultJson: null,
-          errorJson: null,
-          timerId: null,
-          sleepMs: null,
-          stepsAdded: 1,
-          awaited,
-        },
-      ],
+      instances: [waiting(id, fence, "s", awaited)],
       dispatch: dispatch.map((callId) => ({
         instanceId: id,
         callId,
