@@ -61,6 +61,7 @@ export class Housekeeper {
       }
       await this.store.pruneWorkers(PRUNE_WORKERS_AFTER_MS);
     } catch (e) {
+      if (this.stopped) return; // the pool was closed under a tick in flight
       log.warn(
         `housekeeping failed (retried in ${this.cfg.vacuumIntervalMs}ms): ${(e as Error).message}`,
       );

@@ -579,10 +579,18 @@ export class Runner {
   private async refreshRemoteActions(): Promise<void> {
     const exec = this.local?.();
     if (!exec) return;
-    this.remoteActions = await this.store.liveWorkerActions(
-      exec.workerIds(),
+    const mine = exec.workerIds();
+    const remote = await this.store.liveWorkerActions(
+      mine,
       Math.max(this.cfg.lockTtlMs, 3 * this.cfg.lockHeartbeatMs),
     );
+    const before = [...(this.remoteActions ?? [])].sort().join(",");
+    const after = [...remote].sort().join(",");
+    if (before !== after || this.remoteActions === undefined)
+      log.info(
+        `actions served by workers outside this process tree: ${after || "none"} (this tree's workers: ${mine.length})`,
+      );
+    this.remoteActions = remote;
   }
 
   private async reapExpired(): Promise<void> {

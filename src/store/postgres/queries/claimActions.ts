@@ -88,7 +88,8 @@ export async function renewActionLeases(
     text: `update waymark_action_calls c set lease_expires_at = now() + $2 * interval '1 millisecond'
            from unnest($3::bigint[], $4::int[]) as r(instance_id, call_id)
            where c.instance_id = r.instance_id and c.call_id = r.call_id
-             and c.lease_owner = $1 and c.status = 'running'`,
+             -- coalesce: keeps the lookup on the primary key (see persistInstances.ts, Plans)
+             and c.lease_owner = $1 and coalesce(c.status, '') = 'running'`,
     values: [worker, leaseMs, calls.map((c) => c.instanceId), calls.map((c) => c.callId)],
   });
   return res.rowCount ?? 0;

@@ -63,7 +63,8 @@ export async function completeActions(
                finished_at = case when i.kind = 'retry' then null else now() end
              from input i
              where c.instance_id = i.instance_id and c.call_id = i.call_id and c.attempts = i.attempt
-               and c.status = $10 and ($11::boolean = false or c.lease_expires_at < now())
+               -- coalesce: keeps the lookup on the primary key (see persistInstances.ts, Plans)
+               and coalesce(c.status, '') = $10 and ($11::boolean = false or c.lease_expires_at < now())
              returning c.instance_id, c.call_id, i.attempt, i.kind, i.success, i.result, i.worker, i.started_at
            ),
            hist as (

@@ -3,6 +3,13 @@
 // so a re-dispatch after a crash is harmless), marks applied outcomes delivered, abandons calls,
 // releases the lease and notifies workers / waiting clients.
 //
+// Plans: rows of the `unnest` inputs are estimated at 10 whatever their number, so a status
+// test written `c.status = 'running'` lets the planner pick a partial index on that status
+// (`waymark_action_calls_running`, `_undelivered`) as the inner side of a nested loop and scan
+// every running call once per input row: O(n²), 0.7 s for 2,000 outcomes once statistics
+// existed. Status tests on joined call rows are written `coalesce(status, '') = …`, which no
+// partial index predicate is implied by, so the lookup goes through the primary key.
+//
 // Fencing: the instance update matches `id and fence`; every other write in the statement is
 // restricted to instances that update touched, so a runner that lost its lease changes nothing.
 // Wake-up: if an action outcome arrived while the instance was held (wake_at was set again by
@@ -97,7 +104,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
              select d.instance_id, count(*)::int as n
              from unnest($15::bigint[], $16::int[]) as d(instance_id, call_id)
              join waymark_action_calls a on a.instance_id = d.instance_id and a.call_id = d.call_id
-             where not a.delivered and a.status in ('completed', 'failed')
+             where not a.delivered and coalesce(a.status, '') in ('completed', 'failed')
              group by d.instance_id
            ),
            rec_in as (
@@ -138,7 +145,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
                  where r.instance_id = inst.id and not exists (
                    select 1 from waymark_action_calls c
                    where c.instance_id = r.instance_id and c.call_id = r.call_id
-                     and c.status = 'running' and c.attempts = r.attempt))
+                     and coalesce(c.status, '') = 'running' and c.attempts = r.attempt))
              returning w.id, w.status, w.result, w.error
            ),
            calls as (
@@ -172,7 +179,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
                finished_at = case when r.kind in ('retry', 'release') then null else now() end
              from rec_in r
              where c.instance_id = r.instance_id and c.call_id = r.call_id
-               and c.attempts = r.attempt and c.status = 'running'
+               and c.attempts = r.attempt and coalesce(c.status, '') = 'running'
                and r.instance_id in (select id from upd)
              returning c.instance_id, c.call_id, r.attempt, r.kind, r.success, r.result, c.worker, c.started_at
            ),
