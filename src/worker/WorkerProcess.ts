@@ -232,55 +232,52 @@ export class WorkerProcess {
   }
 
   private startLocal(call: ClaimedAction, deliver: (c: Completion) => Promise<void>): void {
-    this.stats.started++;
-    const def = this.actions.get(call.action);
-    const args = this.decodeArgs(call);
     const key = `${call.instanceId}/${call.callId}`;
     this.executing.set(key, call);
     // The slot frees when the action returns (as on the queue path); handing the completion
     // over continues in `delivering`, and the lease is renewed until it is handed over.
-    const p = executeAction(call, def?.fn, args, this.id, this.shutdownCtrl.signal)
-      .then((completion) => {
-        this.stats.completed++;
-        const d = (async () => {
-          // The runner commits this completion; handing it over is this process's last step.
-          if (failpoints.on) await failpoints.hit("before_completion_commit");
-          await deliver(completion);
-          if (failpoints.on) await failpoints.hit("after_completion_commit");
-        })()
-          .catch((e) =>
-            log.error(`local call ${key} could not be delivered: ${(e as Error).message}`),
-          )
-          .finally(() => {
-            this.executing.delete(key);
-            this.delivering.delete(d);
-          });
-        this.delivering.add(d);
-      })
-      .finally(() => {
-        this.inFlight.delete(p);
-        this.startPrefetched();
-        this.slotFreed.notify();
-      });
-    this.inFlight.add(p);
+    this.execute(call, (completion) => {
+      const d = (async () => {
+        // The runner commits this completion; handing it over is this process's last step.
+        if (failpoints.on) await failpoints.hit("before_completion_commit");
+        await deliver(completion);
+        if (failpoints.on) await failpoints.hit("after_completion_commit");
+      })()
+        .catch((e) =>
+          log.error(`local call ${key} could not be delivered: ${(e as Error).message}`),
+        )
+        .finally(() => {
+          this.executing.delete(key);
+          this.delivering.delete(d);
+        });
+      this.delivering.add(d);
+    });
   }
 
   private run(call: ClaimedAction): void {
-    this.stats.started++;
-    const def = this.actions.get(call.action);
-    const args = this.decodeArgs(call);
     log.debug(
       `run ${call.action} instance ${call.instanceId} call ${call.callId} attempt ${call.attempt}`,
     );
     this.executing.set(`${call.instanceId}/${call.callId}`, call);
+    this.execute(call, (completion) => {
+      if (completion.kind !== "completed")
+        log.debug(
+          `${call.action} attempt ${call.attempt} ${completion.kind}: ${completion.resultJson.slice(0, 200)}`,
+        );
+      this.enqueue(completion);
+    });
+  }
+
+  /** Runs one attempt in a slot and hands its completion to `then`; the slot frees (and the
+   *  next waiting call starts) when the action returns. */
+  private execute(call: ClaimedAction, then: (c: Completion) => void): void {
+    this.stats.started++;
+    const def = this.actions.get(call.action);
+    const args = this.decodeArgs(call);
     const p = executeAction(call, def?.fn, args, this.id, this.shutdownCtrl.signal)
       .then((completion) => {
         this.stats.completed++;
-        if (completion.kind !== "completed")
-          log.debug(
-            `${call.action} attempt ${call.attempt} ${completion.kind}: ${completion.resultJson.slice(0, 200)}`,
-          );
-        this.enqueue(completion);
+        then(completion);
       })
       .finally(() => {
         this.inFlight.delete(p);
