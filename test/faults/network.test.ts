@@ -68,23 +68,7 @@ test("4b. blackhole (half-open connections) for longer than the lease, then heal
   proxy.mode = "pass";
   const healedAt = Date.now();
   const figures = await ctx.checkChains(started, MAX, 60_000).catch(async (e) => {
-    if (process.env.WAYMARK_FAULT_DEBUG) {
-      console.log(engine.log().split("\n").slice(-40).join("\n"));
-      console.log(
-        JSON.stringify(
-          await ctx.query(
-            "select id, status, wake_at, lease_owner, lease_expires_at from waymark_instances where status not in ('completed','failed')",
-          ),
-        ),
-      );
-      console.log(
-        JSON.stringify(
-          await ctx.query(
-            "select instance_id, call_id, status, attempts, delivered, lease_owner, lease_expires_at from waymark_action_calls where status <> 'completed' or not delivered",
-          ),
-        ),
-      );
-    }
+    await ctx.dumpUnfinished(engine.log());
     throw e;
   });
   const rec = ctx.recoveries([healedAt]);
@@ -118,30 +102,7 @@ test("4d. commit-drop: the write commits, the caller sees a dropped connection",
   await sleepMs(FULL ? 20_000 : 3000);
   proxy.commitDrop(null);
   const figures = await ctx.checkChains(started, MAX).catch(async (e) => {
-    if (process.env.WAYMARK_FAULT_DEBUG) {
-      console.log(
-        engine
-          .log()
-          .split("\n")
-          .filter((l) => !/FAILPOINT/.test(l))
-          .slice(-60)
-          .join("\n"),
-      );
-      console.log(
-        JSON.stringify(
-          await ctx.query(
-            "select id, status, wake_at, lease_owner, lease_expires_at, fence from waymark_instances where status not in ('completed','failed')",
-          ),
-        ),
-      );
-      console.log(
-        JSON.stringify(
-          await ctx.query(
-            "select instance_id, call_id, status, attempts, delivered, lease_owner, lease_expires_at from waymark_action_calls where status <> 'completed' or not delivered",
-          ),
-        ),
-      );
-    }
+    await ctx.dumpUnfinished(engine.log());
     throw e;
   });
   assert.ok(proxy.stats.commitDrops > 0, "some acknowledgements were dropped");
