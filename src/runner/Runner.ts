@@ -8,14 +8,15 @@ import { hostname } from "node:os";
 import { failpoints } from "../failpoints/failpoint.js";
 import { validate } from "../ir/index.js";
 import type { Program } from "../ir/types.js";
-import { advance, decodeState, encodeState, startState } from "../runtime/index.js";
-import type {
-  Blocked,
-  ConcretePolicy,
-  ErrorValue,
-  Event,
-  InstanceState,
-} from "../runtime/types.js";
+import {
+  advance,
+  decodeState,
+  decodeStoredPolicy,
+  encodeState,
+  encodeStoredPolicy,
+  startState,
+} from "../runtime/index.js";
+import type { Blocked, ErrorValue, Event, InstanceState } from "../runtime/types.js";
 import type { EngineConfig } from "../store/config.js";
 import { logger } from "../store/log.js";
 import type {
@@ -238,6 +239,9 @@ export class Runner {
       const slots = this.planLocal(w, calls, out.blocked);
       if (slots) {
         w.hold = true;
+        // Still run by this runner: the status the claim wrote stays, so the step's update
+        // changes no indexed column and can be HOT (0002_fillfactor.sql).
+        w.status = "running";
         calls.forEach((c, k) => {
           c.runAs = (slots[k] as LocalSlot).workerId;
         });
@@ -366,7 +370,7 @@ export class Runner {
             callId: c.callId,
             action: c.action,
             argsJson,
-            policyJson: JSON.stringify(c.policy satisfies ConcretePolicy),
+            policyJson: encodeStoredPolicy(c.policy),
           });
         } else if (c.type === "sleep") {
           if (r.blocked.type === "timer" && r.blocked.timerId === c.timerId)
@@ -477,7 +481,7 @@ export class Runner {
         slot.cancel();
         return;
       }
-      const policy = JSON.parse(c.policyJson) as ConcretePolicy;
+      const policy = decodeStoredPolicy(c.policyJson);
       const call = {
         instanceId: c.instanceId,
         callId: c.callId,
@@ -597,7 +601,7 @@ export class Runner {
     const stranded = await this.store.findExpiredActionLeases(200);
     if (stranded.length === 0) return;
     const items: Completion[] = stranded.map((c) => {
-      const policy = c.policy as ConcretePolicy;
+      const policy = decodeStoredPolicy(c.policy);
       const err = workerLostError(c.action, c.attempts, policy.maxAttempts, c.worker);
       const retry = c.attempts < policy.maxAttempts;
       return {

@@ -28,4 +28,5 @@ export { ACTION_TIMEOUT, makeActionTimeoutError } from "./errors.js";
 export { METHOD_IMPLS } from "./methods.js";
 export { parseDuration } from "./parseDuration.js";
 export { decodeState, encodeState } from "./state.js";
+export { decodeStoredPolicy, encodeStoredPolicy } from "./storedPolicy.js";
 export * from "./types.js";

@@ -1,8 +1,8 @@
 // Runs one claimed attempt and turns its outcome into a completion: the value or the thrown
 // error (with an explicit success flag), a timeout as ActionTimeout (the attempt's signal is
 // aborted), and the retry decision of the call's policy.
-import { decideRetry, makeActionTimeoutError } from "../runtime/index.js";
-import type { ConcretePolicy, ErrorValue } from "../runtime/types.js";
+import { decideRetry, decodeStoredPolicy, makeActionTimeoutError } from "../runtime/index.js";
+import type { ErrorValue } from "../runtime/types.js";
 import type { ClaimedAction, Completion } from "../store/Store.js";
 import { encodeValue, errorToValue } from "../values/index.js";
 import { assertPayloadSize, PayloadTooLargeError } from "../values/payloadLimit.js";
@@ -47,7 +47,7 @@ export async function executeAction(
   worker: string,
   shutdown: AbortSignal,
 ): Promise<Completion> {
-  const policy = call.policy as ConcretePolicy;
+  const policy = decodeStoredPolicy(call.policy);
   const startedAt = new Date();
   const ctrl = new LazyAbort();
   const onShutdown = () => ctrl.abort(shutdown.reason);

@@ -118,7 +118,7 @@ test("SIGKILL of the runner between an action's completion and the next dispatch
     assert.equal(lines(`${tag}-a`, "start").length, 1, "step a ran once");
     assert.equal(lines(`${tag}-b`, "start").length, 1, "step b ran once");
     const attempts = await c.query(
-      "select call_id, count(*)::int as n from waymark_action_attempts where instance_id = $1 group by call_id order by call_id",
+      "select call_id, count(*)::int as n from waymark_attempts where instance_id = $1 group by call_id order by call_id",
       [handle.id],
     );
     assert.deepEqual(

@@ -63,7 +63,7 @@ test("6. the same completion twice, and a completion for an attempt that already
   assert.deepEqual(rows, [{ status: "completed", result: "from attempt 2" }]);
   assert.equal(
     await count(
-      "select count(*) as n from waymark_action_attempts where instance_id = $1 and success",
+      "select count(*) as n from waymark_attempts where instance_id = $1 and success",
       [id],
     ),
     1,

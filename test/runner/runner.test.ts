@@ -272,7 +272,7 @@ test("two runners share 300 instances: each completes once, no duplicate dispatc
       Array.from({ length: 300 }, (_, i) => i * 2),
     );
     const dup = await store.pool.query(
-      "select count(*)::int as n from waymark_action_attempts where instance_id = any($1::bigint[])",
+      "select count(*)::int as n from waymark_attempts where instance_id = any($1::bigint[])",
       [ids],
     );
     assert.equal(dup.rows[0].n, 300, "exactly one attempt per call");

@@ -6,7 +6,9 @@ import {
   type ConcretePolicy,
   decideRetry,
   decodeState,
+  decodeStoredPolicy,
   encodeState,
+  encodeStoredPolicy,
   makeActionTimeoutError,
   parseDuration,
   startState,
@@ -122,4 +124,55 @@ test("a subtree shared in memory numbers like its JSON copy", () => {
     { type: "action", callId: 3, outcome: { ok: true, value: "G" } },
   ]);
   assert.deepEqual(r.blocked, { type: "done", outcome: { ok: true, value: ["G"] } });
+});
+
+test("the stored state leaves out empty fields; a state with every field decodes the same", () => {
+  const prog = program([act("a", "f", [lit(1)]), ret(n("a"))]);
+  const st = advance(prog, startState(prog, []), []).state;
+  const text = encodeState(st);
+  const stored = JSON.parse(text) as Record<string, unknown>;
+  for (const k of ["start", "outcomes", "done"]) assert.ok(!(k in stored), `${k} left out`);
+  const frames = stored.frames as Record<string, unknown>[];
+  assert.ok(!("call" in (frames[0] as object)), "a frame's null call left out");
+  assert.ok(!("failed" in (stored.wait as object)), "a wait's null failure left out");
+  // The full form (every field, as written before the compact one) is still read.
+  const full = {
+    ...stored,
+    start: null,
+    frames: frames.map((f) => ({ ...f, call: null })),
+    wait: { ...(stored.wait as object), failed: null },
+    outcomes: { $wm: "map", v: [] },
+    done: null,
+  };
+  for (const form of [text, JSON.stringify(full)]) {
+    const r = advance(prog, decodeState(form), [
+      { type: "action", callId: 1, outcome: { ok: true, value: "x" } },
+    ]);
+    assert.deepEqual(r.blocked, { type: "done", outcome: { ok: true, value: "x" } });
+  }
+  assert.ok(text.length < JSON.stringify(full).length - 60, `${text.length} bytes`);
+});
+
+test("a stored policy keeps only what differs from a call without options", () => {
+  const none: ConcretePolicy = {
+    maxAttempts: 1,
+    exceptionTypes: null,
+    backoff: { initialMs: 0, multiplier: 1, maxMs: 0 },
+    timeoutMs: null,
+  };
+  assert.equal(encodeStoredPolicy(none), null);
+  assert.deepEqual(decodeStoredPolicy(null), none);
+  const retry: ConcretePolicy = {
+    maxAttempts: 5,
+    exceptionTypes: ["NetErr"],
+    backoff: { initialMs: 100, multiplier: 2, maxMs: Number.MAX_SAFE_INTEGER },
+    timeoutMs: 2_000,
+  };
+  assert.deepEqual(decodeStoredPolicy(encodeStoredPolicy(retry)), retry);
+  assert.deepEqual(JSON.parse(encodeStoredPolicy({ ...none, timeoutMs: 50 }) as string), {
+    timeoutMs: 50,
+  });
+  // The full object (rows written before 0006), as text or as parsed jsonb.
+  assert.deepEqual(decodeStoredPolicy(JSON.stringify(retry)), retry);
+  assert.deepEqual(decodeStoredPolicy({ ...none }), none);
 });

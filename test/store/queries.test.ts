@@ -228,3 +228,54 @@ test("a wait over several calls wakes its instance once all have outcomes, or at
   );
   assert.deepEqual(row.rows[0], { calls_done: 6, calls_absorbed: 5, calls_awaited: 3 });
 });
+
+test("the history keeps retried attempts; the settling one is the call row; waymark_attempts shows all", async () => {
+  const v = await store.registerVersion("histwf", "v1", {});
+  const id = await store.insertInstance(v, "histwf", "[]");
+  const [inst] = (await store.claimInstances("R", 100, 60_000)).filter((c) => c.id === id);
+  assert.ok(inst);
+  await store.persistInstances({
+    instances: [waiting(id, inst.fence)],
+    dispatch: [{ instanceId: id, callId: 1, action: "h", argsJson: "[]", policyJson: policy }],
+    delivered: [],
+    abandon: [],
+  });
+  const attempt = async (kind: "retry" | "completed", resultJson: string) => {
+    const [call] = await store.claimActions("w1", ["h"], 10, 60_000);
+    assert.ok(call, `attempt of kind ${kind} claimed`);
+    const applied = await store.completeActions([
+      {
+        instanceId: id,
+        callId: 1,
+        attempt: call.attempt,
+        kind,
+        success: kind === "completed",
+        resultJson,
+        delayMs: 0,
+        worker: "w1",
+        startedAt: new Date(),
+      },
+    ]);
+    assert.equal(applied, 1);
+    return call.attempt;
+  };
+  assert.equal(await attempt("retry", '{"message":"boom"}'), 1);
+  assert.equal(await attempt("completed", '"ok"'), 2);
+  const history = (
+    await store.pool.query(
+      "select attempt, success from waymark_action_attempts where instance_id = $1",
+      [id],
+    )
+  ).rows;
+  assert.deepEqual(history, [{ attempt: 1, success: false }], "only the retried attempt");
+  const all = (
+    await store.pool.query(
+      "select attempt, success, result from waymark_attempts where instance_id = $1 order by attempt",
+      [id],
+    )
+  ).rows;
+  assert.deepEqual(all, [
+    { attempt: 1, success: false, result: { message: "boom" } },
+    { attempt: 2, success: true, result: "ok" },
+  ]);
+});

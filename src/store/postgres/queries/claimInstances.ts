@@ -52,7 +52,7 @@ export async function claimInstances(
              lease_expires_at = now() + $3 * interval '1 millisecond',
              fence = i.fence + 1,
              wake_at = null,
-             status = case when i.status = 'queued' then 'running' else i.status end,
+             status = 'running',
              started_at = coalesce(i.started_at, now())
            from picked where i.id = picked.id
            returning i.id, i.fence, i.version_id, i.workflow_name, i.state, i.input, i.timer_id,

@@ -1,6 +1,6 @@
 // Records the outcomes of action attempts in one statement (one implicit transaction):
 // either requeues the call for a retry (scheduled_at = now() + backoff, database clock) or
-// finalizes it with an explicit success flag, appends the attempt to the history, wakes the
+// finalizes it with an explicit success flag, appends a retried attempt to the history, wakes the
 // owning instances and notifies runners.
 //
 // Fencing: a completion matches (instance, call, attempt, expected status) — and, for the
@@ -70,7 +70,9 @@ export async function completeActions(
            hist as (
              insert into waymark_action_attempts (instance_id, call_id, attempt, worker, started_at, success, result)
              select instance_id, call_id, attempt, worker, started_at, success, result from upd
-             where attempt > 0
+             -- Only an attempt that did not settle its call: the settling one is the call row
+             -- (0006_lean_rows.sql; waymark_attempts shows both).
+             where attempt > 0 and kind = 'retry'
              on conflict do nothing
              returning 1
            ),

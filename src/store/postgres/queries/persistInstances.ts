@@ -53,7 +53,8 @@ export interface CallWrite {
   callId: number;
   action: string;
   argsJson: string;
-  policyJson: string;
+  /** encodeStoredPolicy: null for a call without options. */
+  policyJson: string | null;
   /** Hand the call to this local worker: inserted `running`, attempt 1 charged, leased to it. */
   runAs?: string | null;
 }
@@ -186,7 +187,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
            hist as (
              insert into waymark_action_attempts (instance_id, call_id, attempt, worker, started_at, success, result)
              select instance_id, call_id, attempt, worker, started_at, success, result from recorded
-             where kind <> 'release'
+             where kind = 'retry' -- the settling attempt is the call row (see completeActions.ts)
              on conflict do nothing
              returning 1
            ),
