@@ -41,7 +41,7 @@ export async function claimActions(
              for update skip locked
            )
            update waymark_action_calls c set
-             status = 'running', attempts = c.attempts + 1, lease_owner = $1, worker = $1,
+             status = 'running', attempts = c.attempts + 1, worker = $1,
              lease_expires_at = now() + $4 * interval '1 millisecond', started_at = now()
            from picked
            where c.instance_id = picked.instance_id and c.call_id = picked.call_id
@@ -89,7 +89,7 @@ export async function renewActionLeases(
            from unnest($3::bigint[], $4::int[]) as r(instance_id, call_id)
            where c.instance_id = r.instance_id and c.call_id = r.call_id
              -- coalesce: keeps the lookup on the primary key (see persistInstances.ts, Plans)
-             and c.lease_owner = $1 and coalesce(c.status, '') = 'running'`,
+             and c.worker = $1 and coalesce(c.status, '') = 'running'`,
     values: [worker, leaseMs, calls.map((c) => c.instanceId), calls.map((c) => c.callId)],
   });
   return res.rowCount ?? 0;

@@ -37,7 +37,7 @@ export async function cancelInstance(
              returning id, status, result, error
            ),
            calls as (
-             update waymark_action_calls set status = 'abandoned', lease_owner = null,
+             update waymark_action_calls set status = 'abandoned',
                lease_expires_at = null, finished_at = now()
              where instance_id in (select id from upd) and status in ('queued', 'running')
              returning 1

@@ -58,7 +58,6 @@ export async function completeActions(
                success = case when i.kind = 'retry' then null else i.success end,
                result = case when i.kind = 'retry' then null else i.result end,
                delivered = false,
-               lease_owner = null,
                lease_expires_at = null,
                finished_at = case when i.kind = 'retry' then null else now() end
              from input i

@@ -151,18 +151,23 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
            ),
            calls as (
              insert into waymark_action_calls (instance_id, call_id, action_name, args, policy, status,
-               attempts, lease_owner, worker, lease_expires_at, started_at)
+               attempts, worker, lease_expires_at, started_at)
              select c.instance_id, c.call_id, c.action_name, c.args, c.policy,
                case when c.run_as is null then 'queued' else 'running' end,
                case when c.run_as is null then 0 else 1 end,
-               c.run_as, c.run_as,
+               c.run_as,
                case when c.run_as is null then null else now() + $20 * interval '1 millisecond' end,
                case when c.run_as is null then null else now() end
              from unnest($10::bigint[], $11::int[], $12::text[], $13::json[], $14::jsonb[], $28::text[])
                as c(instance_id, call_id, action_name, args, policy, run_as)
              where c.instance_id in (select id from upd)
-             on conflict (instance_id, call_id) do nothing
-             returning instance_id, call_id, lease_owner
+               -- Insert-if-absent without ON CONFLICT (a speculative insertion writes one more
+               -- WAL record per row). Race-free: only the writer whose fenced update of the
+               -- instance row succeeded gets here, and writers of one instance serialize on that
+               -- row, each new one with a bumped fence — so no one inserts these keys meanwhile.
+               and not exists (select 1 from waymark_action_calls e
+                               where e.instance_id = c.instance_id and e.call_id = c.call_id)
+             returning instance_id, call_id, status
            ),
            recorded as (
              update waymark_action_calls c set
@@ -174,7 +179,6 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
                success = case when r.kind in ('retry', 'release') then null else r.success end,
                result = case when r.kind in ('retry', 'release') then null else r.result end,
                delivered = r.kind not in ('retry', 'release'),
-               lease_owner = null,
                lease_expires_at = null,
                started_at = case when r.kind = 'release' then null else c.started_at end,
                finished_at = case when r.kind in ('retry', 'release') then null else now() end
@@ -212,7 +216,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
              for update of a skip locked
            ),
            abandoned as (
-             update waymark_action_calls a set status = 'abandoned', lease_owner = null,
+             update waymark_action_calls a set status = 'abandoned',
                lease_expires_at = null, finished_at = now()
              from to_abandon t
              where a.instance_id = t.instance_id and a.call_id = t.call_id
@@ -220,7 +224,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
            ),
            n_actions as (
              select pg_notify('${CHANNEL_ACTIONS}', '')
-             where exists (select 1 from calls where lease_owner is null)
+             where exists (select 1 from calls where status = 'queued')
                 or exists (select 1 from recorded where kind in ('retry', 'release'))
            ),
            n_done as (
@@ -228,7 +232,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
              where status in ('completed', 'failed', 'cancelled')
            )
            select (select array_agg(id) from upd) as persisted,
-                  (select array_agg(instance_id || '/' || call_id) from calls where lease_owner is not null)
+                  (select array_agg(instance_id || '/' || call_id) from calls where status = 'running')
                     as local_started,
                   (select count(*) from n_actions) + (select count(*) from n_done)
                   + (select count(*) from delivered) + (select count(*) from abandoned)

@@ -34,3 +34,16 @@ create view waymark_attempts as
   select instance_id, call_id, attempts, worker, started_at, finished_at, success, result
   from waymark_action_calls
   where status in ('completed', 'failed') and attempts > 0;
+
+-- 4. A running call's lease holder is its `worker` (both were always set together), so the
+--    call row stops carrying the same name twice.
+alter table waymark_action_calls drop column lease_owner;
+
+-- 5. Every update that cannot be HOT adds an entry to every index whose predicate the new row
+--    version matches. Listing by status (`waymark status`) needs the index for the statuses
+--    worth finding among many rows — unfinished and failed ones; completed instances are most
+--    rows and are listed newest first through the primary key. So the final update of a
+--    completed instance adds no entry here.
+drop index waymark_instances_status;
+create index waymark_instances_unfinished on waymark_instances (status, id)
+  where status <> 'completed';
