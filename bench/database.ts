@@ -27,6 +27,17 @@ export async function recreateDatabase(baseUrl: string, database: string): Promi
   return withDatabase(baseUrl, database);
 }
 
+/** Empties the tables a run fills (new, empty relation files). Nothing may be in flight. */
+export async function truncateRunTables(url: string): Promise<void> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query("truncate waymark_instances, waymark_action_calls, waymark_action_attempts");
+  } finally {
+    await c.end();
+  }
+}
+
 export async function dropDatabase(baseUrl: string, database: string): Promise<void> {
   await admin(baseUrl, (c) => c.query(`drop database if exists ${database} with (force)`));
 }

@@ -62,10 +62,9 @@ test("6. the same completion twice, and a completion for an attempt that already
   );
   assert.deepEqual(rows, [{ status: "completed", result: "from attempt 2" }]);
   assert.equal(
-    await count(
-      "select count(*) as n from waymark_attempts where instance_id = $1 and success",
-      [id],
-    ),
+    await count("select count(*) as n from waymark_attempts where instance_id = $1 and success", [
+      id,
+    ]),
     1,
   );
   recordFigures("6 duplicate and late completions", {
