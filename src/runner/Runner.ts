@@ -85,6 +85,14 @@ export class Runner {
   private remoteActions?: Set<string>;
   private stopping = false;
   private startedAt = Date.now();
+  /** When this runner's last heartbeat was written, and since when it has been reaching the
+   *  database without a gap (failUnserved waits a grace after that). */
+  private lastBeatAt = Date.now();
+  private seeingSince = 0;
+  /** How recent a worker's heartbeat must be for it to count as live. */
+  private liveMs(): number {
+    return Math.max(this.cfg.lockTtlMs, 3 * this.cfg.lockHeartbeatMs);
+  }
   private running: Promise<void>[] = [];
   private maintenance?: NodeJS.Timeout;
   private unlisten?: () => Promise<void>;
@@ -104,6 +112,7 @@ export class Runner {
 
   async start(): Promise<void> {
     this.startedAt = Date.now();
+    this.lastBeatAt = this.startedAt;
     this.unlisten = await this.store.listen([CHANNEL_INSTANCES], () => this.wake.notify());
     await this.store.heartbeatWorker(this.id, "runner", hostname(), process.pid, []);
     await this.refreshRemoteActions().catch(() => {});
@@ -570,6 +579,12 @@ export class Runner {
       if (failpoints.on) await failpoints.hit("before_lease_refresh");
       await this.store.renewInstanceLeases(this.id, [...this.held], this.cfg.lockTtlMs);
       await this.store.heartbeatWorker(this.id, "runner", hostname(), process.pid, []);
+      // A heartbeat after a gap longer than a worker's liveness window: this runner could not
+      // reach the database (a partition, a stalled connection) and neither, maybe, could the
+      // workers — their heartbeats are stale for the same reason, not because they are gone.
+      const now = Date.now();
+      if (now - this.lastBeatAt > this.liveMs()) this.seeingSince = now;
+      this.lastBeatAt = now;
       await this.refreshRemoteActions();
       await this.reapExpired();
       await this.failUnserved();
@@ -584,10 +599,7 @@ export class Runner {
     const exec = this.local?.();
     if (!exec) return;
     const mine = exec.workerIds();
-    const remote = await this.store.liveWorkerActions(
-      mine,
-      Math.max(this.cfg.lockTtlMs, 3 * this.cfg.lockHeartbeatMs),
-    );
+    const remote = await this.store.liveWorkerActions(mine, this.liveMs());
     const before = [...(this.remoteActions ?? [])].sort().join(",");
     const after = [...remote].sort().join(",");
     if (before !== after || this.remoteActions === undefined)
@@ -631,13 +643,10 @@ export class Runner {
 
   private async failUnserved(): Promise<void> {
     const grace = this.cfg.unservedActionGraceMs;
-    // After a restart, workers get the same grace to come up before anything is declared unserved.
-    if (Date.now() - this.startedAt < grace) return;
-    const stranded = await this.store.findUnservedActions(
-      grace,
-      Math.max(this.cfg.lockTtlMs, 3 * this.cfg.lockHeartbeatMs),
-      200,
-    );
+    // After a restart, or once this runner reaches the database again after losing it, workers
+    // get the same grace to (re)appear before anything is declared unserved.
+    if (Date.now() - Math.max(this.startedAt, this.seeingSince) < grace) return;
+    const stranded = await this.store.findUnservedActions(grace, this.liveMs(), 200);
     if (stranded.length === 0) return;
     const items: Completion[] = stranded.map((c) => ({
       instanceId: c.instanceId,
