@@ -84,11 +84,11 @@ export class Runner {
    *  undefined until first read (then wide fan-outs are queued). */
   private remoteActions?: Set<string>;
   private stopping = false;
-  private startedAt = Date.now();
   /** When this runner's last heartbeat was written, and since when it has been reaching the
-   *  database without a gap (failUnserved waits a grace after that). */
+   *  database without a gap — its start, or its return after losing the database
+   *  (failUnserved waits a grace after that). */
   private lastBeatAt = Date.now();
-  private seeingSince = 0;
+  private seeingSince = Date.now();
   /** How recent a worker's heartbeat must be for it to count as live. */
   private liveMs(): number {
     return Math.max(this.cfg.lockTtlMs, 3 * this.cfg.lockHeartbeatMs);
@@ -111,8 +111,8 @@ export class Runner {
   }
 
   async start(): Promise<void> {
-    this.startedAt = Date.now();
-    this.lastBeatAt = this.startedAt;
+    this.seeingSince = Date.now();
+    this.lastBeatAt = this.seeingSince;
     this.unlisten = await this.store.listen([CHANNEL_INSTANCES], () => this.wake.notify());
     await this.store.heartbeatWorker(this.id, "runner", hostname(), process.pid, []);
     await this.refreshRemoteActions().catch(() => {});
@@ -645,7 +645,7 @@ export class Runner {
     const grace = this.cfg.unservedActionGraceMs;
     // After a restart, or once this runner reaches the database again after losing it, workers
     // get the same grace to (re)appear before anything is declared unserved.
-    if (Date.now() - Math.max(this.startedAt, this.seeingSince) < grace) return;
+    if (Date.now() - this.seeingSince < grace) return;
     const stranded = await this.store.findUnservedActions(grace, this.liveMs(), 200);
     if (stranded.length === 0) return;
     const items: Completion[] = stranded.map((c) => ({

@@ -15,6 +15,14 @@ import { describe, getProp } from "./valueOps.js";
 
 const NO_BACKOFF = { initialMs: 0, multiplier: 1, maxMs: 0 };
 
+/** The policy of a call without options: one attempt, no backoff, no timeout. */
+export const NO_OPTIONS_POLICY: Readonly<ConcretePolicy> = Object.freeze({
+  maxAttempts: 1,
+  exceptionTypes: null,
+  backoff: Object.freeze({ ...NO_BACKOFF }),
+  timeoutMs: null,
+});
+
 function duration(v: unknown, what: string, span: Span): number {
   if (typeof v !== "number" && typeof v !== "string") {
     return throwError(
@@ -67,12 +75,7 @@ function backoffOf(v: unknown, span: Span): ConcretePolicy["backoff"] {
 }
 
 export function evalPolicy(call: ActionCall, s: Scope): ConcretePolicy {
-  let policy: ConcretePolicy = {
-    maxAttempts: 1,
-    exceptionTypes: null,
-    backoff: { ...NO_BACKOFF },
-    timeoutMs: null,
-  };
+  let policy: ConcretePolicy = { ...NO_OPTIONS_POLICY, backoff: { ...NO_BACKOFF } };
   const r = call.retry;
   if (r) {
     const attempts = r.attempts ? evalExpr(r.attempts, s) : undefined;

@@ -2,38 +2,20 @@
 // differ from the policy of a call without options (one attempt, no backoff, no timeout), and
 // SQL NULL when none does — most calls. A full policy object (rows written before 0006) decodes
 // to the same policy, so both forms may coexist in one table.
+import { NO_OPTIONS_POLICY as DEFAULT } from "./policy.js";
 import type { ConcretePolicy } from "./types.js";
-
-const DEFAULT: ConcretePolicy = Object.freeze({
-  maxAttempts: 1,
-  exceptionTypes: null,
-  backoff: Object.freeze({ initialMs: 0, multiplier: 1, maxMs: 0 }),
-  timeoutMs: null,
-}) as ConcretePolicy;
 
 /** JSON text of the fields that differ from the default policy; null when none does. */
 export function encodeStoredPolicy(p: ConcretePolicy): string | null {
   const out: Partial<ConcretePolicy> = {};
-  let any = false;
-  if (p.maxAttempts !== DEFAULT.maxAttempts) {
-    out.maxAttempts = p.maxAttempts;
-    any = true;
-  }
-  if (p.exceptionTypes !== null) {
-    out.exceptionTypes = p.exceptionTypes;
-    any = true;
-  }
+  if (p.maxAttempts !== DEFAULT.maxAttempts) out.maxAttempts = p.maxAttempts;
+  if (p.exceptionTypes !== null) out.exceptionTypes = p.exceptionTypes;
   const b = p.backoff;
   const d = DEFAULT.backoff;
-  if (b.initialMs !== d.initialMs || b.multiplier !== d.multiplier || b.maxMs !== d.maxMs) {
+  if (b.initialMs !== d.initialMs || b.multiplier !== d.multiplier || b.maxMs !== d.maxMs)
     out.backoff = b;
-    any = true;
-  }
-  if (p.timeoutMs !== null && p.timeoutMs !== undefined) {
-    out.timeoutMs = p.timeoutMs;
-    any = true;
-  }
-  return any ? JSON.stringify(out) : null;
+  if (p.timeoutMs !== null && p.timeoutMs !== undefined) out.timeoutMs = p.timeoutMs;
+  return Object.keys(out).length > 0 ? JSON.stringify(out) : null;
 }
 
 /** The policy of a stored value (a parsed JSON object, its text, or null). */
