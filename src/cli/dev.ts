@@ -59,7 +59,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error("--once needs a <Workflow> to run");
     return 2;
   }
-  const host = await startEngineHost({ modules, workers });
+  const host = await startEngineHost({ modules, workers, inline: false });
   log.info(
     `database: ${process.env.WAYMARK_DATABASE_URL ? "WAYMARK_DATABASE_URL" : "embedded (./.waymark)"}; watching ${all.length} module(s)`,
   );

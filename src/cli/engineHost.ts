@@ -8,12 +8,16 @@
 // - stop() finishes in-flight work, closes pools, then gives up this process's use of the
 //   embedded server (it stops only when no other live process uses it).
 import { resolve } from "node:path";
+import { actionRegistry } from "../client/action.js";
 import { Runner } from "../runner/Runner.js";
 import { type EngineConfig, resolveConfig } from "../store/config.js";
 import { releaseEmbeddedDatabase } from "../store/embedded/resolveDatabaseUrl.js";
 import { logger } from "../store/log.js";
 import { PostgresStore } from "../store/postgres/PostgresStore.js";
 import { closePools } from "../store/postgres/pool.js";
+import type { ActionFn } from "../worker/executeAction.js";
+import type { InlineActions } from "../worker/InlineExecutor.js";
+import { loadUserModules } from "../worker/loadUserModules.js";
 import { WorkerPool } from "../worker/WorkerPool.js";
 
 const log = logger("start-workers");
@@ -24,6 +28,9 @@ export interface EngineHostOptions {
   workers?: number;
   runRunner?: boolean;
   runWorkers?: boolean;
+  /** Let the runner run the calls it dispatches in this process (default true; `dev` says false:
+   *  its worker processes re-import edited actions, this process would keep the old ones). */
+  inline?: boolean;
 }
 
 export interface EngineHost {
@@ -70,14 +77,20 @@ export async function startEngineHost(opts: EngineHostOptions = {}): Promise<Eng
           env: { WAYMARK_DATABASE_URL: cfg.databaseUrl },
         })
       : undefined;
+  const inline =
+    runRunner && runWorkers && opts.inline !== false && cfg.inlineActions > 0
+      ? await inlineActions(cfg.userModules)
+      : undefined;
   // local: steps waiting on calls this tree's workers serve run there directly (one commit per
   // step); `pool` is read at each use because restartWorkers replaces it.
-  const runner = runRunner ? new Runner({ store, config: cfg, local: () => pool }) : undefined;
+  const runner = runRunner
+    ? new Runner({ store, config: cfg, local: () => pool, inline })
+    : undefined;
   let pool = newPool();
   await pool?.start(); // first: its "starting" row holds off unserved-action failures
   await runner?.start();
   log.info(
-    `running: runner ${runner ? "on" : "off"}, ${pool ? cfg.workerCount : 0} worker process(es) × ${cfg.concurrentPerWorker} concurrent actions`,
+    `running: runner ${runner ? "on" : "off"}${inline ? ` (runs up to ${cfg.inlineActions} of its calls in this process)` : ""}, ${pool ? cfg.workerCount : 0} worker process(es) × ${cfg.concurrentPerWorker} concurrent actions`,
   );
   let stopped: Promise<void> | undefined;
   return {
@@ -97,6 +110,35 @@ export async function startEngineHost(opts: EngineHostOptions = {}): Promise<Eng
       })();
       return stopped;
     },
+  };
+}
+
+/** Imports the user's modules into this process, so that the runner can run their actions
+ *  here. Workflows are not compiled (the runner reads their IR from the database). A module that
+ *  fails to import leaves this process without inline actions (the worker processes report the
+ *  failure as they start). */
+async function inlineActions(modules: string[]): Promise<InlineActions | undefined> {
+  if (modules.length === 0) return undefined;
+  const before = process.env.WAYMARK_COMPILE;
+  process.env.WAYMARK_COMPILE = "lazy";
+  try {
+    await loadUserModules(modules);
+  } catch (e) {
+    log.warn(
+      `could not import the user modules into the runner's process (${(e as Error).message}); every action runs in worker processes`,
+    );
+    return undefined;
+  } finally {
+    if (before === undefined) delete process.env.WAYMARK_COMPILE;
+    else process.env.WAYMARK_COMPILE = before;
+  }
+  return {
+    names: () => actionRegistry.names(),
+    get: (name) => {
+      const def = actionRegistry.get(name);
+      return def ? { fn: def.fn as ActionFn } : undefined;
+    },
+    inline: (name) => actionRegistry.get(name)?.options.inline !== false,
   };
 }
 

@@ -33,6 +33,10 @@ export class RetryPolicy implements RetryPolicyInit {
 export interface ActionOptions {
   retry?: RetryPolicy | RetryPolicyInit;
   timeout?: Duration;
+  /** false: never run this action in a runner's own process, only in worker processes — for
+   *  CPU-heavy or process-endangering work. Default true: a runner may run the calls it
+   *  dispatches itself, without a hop (WAYMARK_INLINE_ACTIONS). */
+  inline?: boolean;
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -28,7 +28,9 @@ import { CHANNEL_INSTANCES } from "../store/postgres/queries/types.js";
 import type { ClaimedInstance, Completion, Store, StoredOutcome } from "../store/Store.js";
 import { decodeValue, encodeValue } from "../values/index.js";
 import { assertPayloadSize } from "../values/payloadLimit.js";
+import { type InlineActions, InlineExecutor } from "../worker/InlineExecutor.js";
 import type { LocalExecutor, LocalRoom, LocalSlot } from "../worker/LocalExecutor.js";
+import { WorkerProcess } from "../worker/WorkerProcess.js";
 import { unservedActionError, workerLostError, workflowInternalError } from "./engineErrors.js";
 import { Housekeeper } from "./Housekeeper.js";
 import { Wakeup } from "./Wakeup.js";
@@ -45,6 +47,9 @@ export interface RunnerOptions {
   /** The worker processes of this process tree, if any: a step that waits only on calls they
    *  serve is run there directly (see planLocal). */
   local?: () => LocalExecutor | undefined;
+  /** Actions registered in this process: a step's calls of them may run right here, without a
+   *  hop to a worker process (config.inlineActions at once; see InlineExecutor). */
+  inline?: InlineActions;
 }
 
 /** One instance to advance: what it was claimed (or is held) with, the outcomes to apply, and
@@ -63,6 +68,20 @@ const LOCAL_MAX_CALLS = 16;
 /** Outcomes of local calls recorded per continuation statement (at least one whole step). */
 const MAX_RECORDS = 2000;
 
+/** A slot for `action`: a free one anywhere first, then within `room`. */
+function reserveIn(execs: LocalExecutor[], action: string, room: LocalRoom): LocalSlot | undefined {
+  for (const e of execs) {
+    const s = e.reserve(action, "free");
+    if (s) return s;
+  }
+  if (room === "free") return undefined;
+  for (const e of execs) {
+    const s = e.reserve(action, room);
+    if (s) return s;
+  }
+  return undefined;
+}
+
 type LoadedProgram = { ok: true; program: Program } | { ok: false; reason: string };
 
 export class Runner {
@@ -79,6 +98,7 @@ export class Runner {
   private readonly conts: Step[] = [];
   private readonly contWake = new Wakeup();
   private readonly local?: () => LocalExecutor | undefined;
+  private readonly inline?: InlineExecutor;
   private readonly programs = new Map<string, Promise<LoadedProgram>>();
   /** Actions served by live workers outside this process tree, refreshed every heartbeat;
    *  undefined until first read (then wide fan-outs are queued). */
@@ -106,7 +126,21 @@ export class Runner {
     this.batchSize = opts.batchSize ?? 256;
     this.loops = opts.loops ?? 2;
     // WAYMARK_LOCAL_ACTIONS=0 queues every call (A/B comparisons, tests of the queue path).
-    this.local = process.env.WAYMARK_LOCAL_ACTIONS === "0" ? undefined : opts.local;
+    const direct = process.env.WAYMARK_LOCAL_ACTIONS !== "0";
+    this.local = direct ? opts.local : undefined;
+    if (direct && opts.inline && this.cfg.inlineActions > 0) {
+      const worker = new WorkerProcess(this.store, this.cfg, opts.inline, {
+        id: this.id, // the runner's heartbeat row stands for it; its calls carry the runner's id
+        claim: false,
+        onSyncRun: InlineExecutor.blockGuard(() => this.inline),
+      });
+      this.inline = new InlineExecutor(
+        worker,
+        opts.inline,
+        this.cfg.inlineActions,
+        this.cfg.inlineBlockMs,
+      );
+    }
     this.housekeeper = new Housekeeper(this.store, this.cfg);
   }
 
@@ -115,6 +149,10 @@ export class Runner {
     this.lastBeatAt = this.seeingSince;
     this.unlisten = await this.store.listen([CHANNEL_INSTANCES], () => this.wake.notify());
     await this.store.heartbeatWorker(this.id, "runner", hostname(), process.pid, []);
+    if (this.inline) {
+      await this.refreshQuarantine().catch(() => {});
+      await this.inline.start();
+    }
     await this.refreshRemoteActions().catch(() => {});
     this.maintenance = setInterval(() => void this.maintain(), this.cfg.lockHeartbeatMs);
     this.housekeeper.start();
@@ -131,7 +169,11 @@ export class Runner {
     this.stopping = true;
     this.wake.notify();
     this.contWake.notify();
+    // Calls running here finish (their steps are then persisted by contLoop); calls not started
+    // yet are handed back as released, to be run elsewhere.
+    const inlineStopped = this.inline?.stop();
     await Promise.all(this.running);
+    await inlineStopped;
     if (this.maintenance) clearInterval(this.maintenance);
     this.housekeeper.stop();
     await this.unlisten?.();
@@ -451,11 +493,11 @@ export class Runner {
     const room: LocalRoom = !alone ? "free" : wide ? "any" : "queue";
     const ids = new Set(calls.map((c) => c.callId));
     if (!blocked.callIds.every((id) => ids.has(id))) return undefined;
-    const exec = this.local?.();
-    if (!exec) return undefined;
+    const execs = this.executors();
+    if (execs.length === 0) return undefined;
     const slots: LocalSlot[] = [];
     for (const c of calls) {
-      const s = exec.reserve(c.action, room);
+      const s = reserveIn(execs, c.action, room);
       if (!s) {
         for (const x of slots) x.cancel();
         return undefined;
@@ -586,6 +628,7 @@ export class Runner {
       if (now - this.lastBeatAt > this.liveMs()) this.seeingSince = now;
       this.lastBeatAt = now;
       await this.refreshRemoteActions();
+      await this.refreshQuarantine();
       await this.reapExpired();
       await this.failUnserved();
     } catch (e) {
@@ -595,10 +638,17 @@ export class Runner {
     }
   }
 
+  /** Where this runner can run calls without the queue: its own process first (no hop), then
+   *  its process tree's worker processes. */
+  private executors(): LocalExecutor[] {
+    const pool = this.local?.();
+    return this.inline ? (pool ? [this.inline, pool] : [this.inline]) : pool ? [pool] : [];
+  }
+
   private async refreshRemoteActions(): Promise<void> {
-    const exec = this.local?.();
-    if (!exec) return;
-    const mine = exec.workerIds();
+    const execs = this.executors();
+    if (execs.length === 0) return;
+    const mine = execs.flatMap((e) => e.workerIds());
     const remote = await this.store.liveWorkerActions(mine, this.liveMs());
     const before = [...(this.remoteActions ?? [])].sort().join(",");
     const after = [...remote].sort().join(",");
@@ -609,9 +659,28 @@ export class Runner {
     this.remoteActions = remote;
   }
 
+  private async refreshQuarantine(): Promise<void> {
+    if (this.inline) this.inline.setQuarantined(await this.store.quarantinedInlineActions());
+  }
+
   private async reapExpired(): Promise<void> {
     const stranded = await this.store.findExpiredActionLeases(200);
     if (stranded.length === 0) return;
+    // A call run inline whose lease expired: its runner's process died while running it — maybe
+    // because of the action. Keep the action out of every runner's process from now on.
+    const inRunners = stranded.filter((c) => c.worker?.startsWith("runner:"));
+    if (inRunners.length > 0) {
+      await this.store.quarantineInlineActions(
+        inRunners.map((c) => ({
+          action: c.action,
+          worker: c.worker,
+          reason: `runner ${c.worker} stopped renewing its lease while running call ${c.callId} of instance ${c.instanceId} (attempt ${c.attempts})`,
+        })),
+      );
+      log.error(
+        `a runner died while running action(s) ${[...new Set(inRunners.map((c) => `\`${c.action}\``))].join(", ")} in its own process: they run only in worker processes from now on (waymark_inline_quarantine; lapses after a day)`,
+      );
+    }
     const items: Completion[] = stranded.map((c) => {
       const policy = decodeStoredPolicy(c.policy);
       const err = workerLostError(c.action, c.attempts, policy.maxAttempts, c.worker);

@@ -1,10 +1,12 @@
 // The persistence contract of the engine. The Postgres store implements it with the SQL in
 // postgres/queries; the embedded default (a later issue) runs the same SQL behind it.
+
 import type { ClaimedAction } from "./postgres/queries/claimActions.js";
 import type { ClaimedInstance } from "./postgres/queries/claimInstances.js";
 import type { InstanceOutcome } from "./postgres/queries/clientQueries.js";
 import type { CompleteOptions, Completion } from "./postgres/queries/completeActions.js";
 import type { TableHealth } from "./postgres/queries/housekeeping.js";
+import type { QuarantineNote } from "./postgres/queries/inlineQuarantine.js";
 import type { StoredOutcome } from "./postgres/queries/loadOutcomes.js";
 import type { PersistBatch, PersistResult } from "./postgres/queries/persistInstances.js";
 import type { StrandedCall } from "./postgres/queries/reapActions.js";
@@ -47,6 +49,10 @@ export interface Store {
   pruneWorkers(olderThanMs: number): Promise<void>;
   /** Actions served by live worker processes other than these. */
   liveWorkerActions(excludeIds: string[], liveMs: number): Promise<Set<string>>;
+  /** Keeps these actions out of runner processes (a runner died running them). */
+  quarantineInlineActions(notes: QuarantineNote[]): Promise<void>;
+  /** Actions no runner runs in its own process now. */
+  quarantinedInlineActions(): Promise<Set<string>>;
   // workers
   claimActions(
     worker: string,

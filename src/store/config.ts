@@ -8,6 +8,12 @@ export interface EngineConfig {
   databaseUrl: string;
   workerCount: number;
   concurrentPerWorker: number;
+  /** Action calls a runner runs at once in its own process (0: none; every call goes to a
+   *  worker process). See src/worker/InlineExecutor.ts. */
+  inlineActions: number;
+  /** An action whose synchronous part holds the runner's event loop longer than this is run in
+   *  worker processes from then on. */
+  inlineBlockMs: number;
   pollIntervalMs: number;
   /** Lease length for instances and action calls. */
   lockTtlMs: number;
@@ -40,6 +46,8 @@ export function loadConfig(): EngineConfig {
     databaseUrl: process.env.WAYMARK_DATABASE_URL ?? "",
     workerCount: int("WAYMARK_WORKER_COUNT", 2),
     concurrentPerWorker: int("WAYMARK_CONCURRENT_PER_WORKER", 32),
+    inlineActions: int("WAYMARK_INLINE_ACTIONS", 32),
+    inlineBlockMs: int("WAYMARK_INLINE_BLOCK_MS", 20),
     pollIntervalMs: int("WAYMARK_POLL_INTERVAL_MS", 1000),
     lockTtlMs,
     lockHeartbeatMs: int("WAYMARK_LOCK_HEARTBEAT_MS", Math.max(50, Math.floor(lockTtlMs / 3))),

@@ -26,8 +26,21 @@ export interface ActionLookup {
   get(name: string): { fn: ActionFn } | undefined;
 }
 
+export interface WorkerProcessOptions {
+  /** The id calls run here carry as their worker (default: a new `worker:` id). */
+  id?: string;
+  /** false: run only calls handed over by the runner (runLocal); claim nothing from the queue,
+   *  keep no liveness row of its own (the runner's row stands for it), and renew the leases of
+   *  its calls on the heartbeat. Default true. */
+  claim?: boolean;
+  /** Called with the milliseconds an attempt's synchronous part (up to its first await) held
+   *  the event loop. */
+  onSyncRun?: (action: string, ms: number) => void;
+}
+
 export class WorkerProcess {
-  readonly id = `worker:${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+  readonly id: string;
+  private readonly claims: boolean;
   private readonly wake = new Wakeup();
   private readonly slotFreed = new Wakeup();
   private readonly inFlight = new Set<Promise<void>>();
@@ -62,12 +75,24 @@ export class WorkerProcess {
     private readonly store: Store,
     private readonly cfg: EngineConfig,
     private readonly actions: ActionLookup,
+    private readonly opts: WorkerProcessOptions = {},
   ) {
+    this.id = opts.id ?? `worker:${hostname()}:${process.pid}:${randomBytes(3).toString("hex")}`;
+    this.claims = opts.claim ?? true;
     // One abort listener per in-flight attempt.
     setMaxListeners(0, this.shutdownCtrl.signal);
   }
 
+  /** Calls running or waiting for a slot here (handed over or claimed). */
+  load(): number {
+    return this.inFlight.size + this.localQueue.length + this.prefetched.length;
+  }
+
   async start(): Promise<void> {
+    if (!this.claims) {
+      this.heartbeat = setInterval(() => void this.beat(), this.cfg.lockHeartbeatMs);
+      return;
+    }
     const names = this.actions.names();
     this.unlisten = await this.store.listen([CHANNEL_ACTIONS], () => this.wake.notify());
     await this.beat();
@@ -94,19 +119,21 @@ export class WorkerProcess {
     await this.flush();
     if (this.heartbeat) clearInterval(this.heartbeat);
     await this.unlisten?.();
+    if (!this.claims) return;
     await this.store.removeWorker(this.id).catch(() => {});
     log.info(`stopped ${this.id} after ${this.stats.completed} attempt(s)`);
   }
 
   private async beat(): Promise<void> {
     try {
-      await this.store.heartbeatWorker(
-        this.id,
-        "worker",
-        hostname(),
-        process.pid,
-        this.actions.names(),
-      );
+      if (this.claims)
+        await this.store.heartbeatWorker(
+          this.id,
+          "worker",
+          hostname(),
+          process.pid,
+          this.actions.names(),
+        );
       await this.store.renewActionLeases(this.id, this.cfg.lockTtlMs, [...this.executing.values()]);
     } catch (e) {
       log.warn(`heartbeat failed: ${(e as Error).message}`);
@@ -274,7 +301,10 @@ export class WorkerProcess {
     this.stats.started++;
     const def = this.actions.get(call.action);
     const args = this.decodeArgs(call);
-    const p = executeAction(call, def?.fn, args, this.id, this.shutdownCtrl.signal)
+    const t0 = this.opts.onSyncRun ? performance.now() : 0;
+    const running = executeAction(call, def?.fn, args, this.id, this.shutdownCtrl.signal);
+    if (this.opts.onSyncRun) this.opts.onSyncRun(call.action, performance.now() - t0);
+    const p = running
       .then((completion) => {
         this.stats.completed++;
         then(completion);

@@ -43,6 +43,13 @@ const CASES: Case[] = [
       "let t = 5;\nexport const withOpts = action(async function withOpts() {}, @@{ timeout: t });\n",
     args: { name: "withOpts" },
   },
+  {
+    code: "WM105",
+    body: "await notLiteral();",
+    extra:
+      "const on = true;\nexport const notLiteral = action(async function notLiteral() {}, @@{ inline: on });\n",
+    args: { name: "notLiteral" },
+  },
   { code: "WM106", body: "await @@this.nope();", args: { name: "nope" } },
   {
     code: "WM107",
@@ -96,6 +103,8 @@ const CASES: Case[] = [
   { code: "WM217", body: "const p = @@Promise.all([act(1)]);", args: { name: "Promise.all" } },
   { code: "WM218", body: "await @@this.runAction(x);" },
   { code: "WM218", body: "await this.runAction(act(1), @@{ retries: 3 });" },
+  // Where an action runs is the action's own business: not an option of one call.
+  { code: "WM218", body: "await this.runAction(act(1), @@{ inline: false });" },
   { code: "WM219", body: "await @@Promise.all(xs);", args: { name: "all" } },
   { code: "WM220", body: "await @@super.toString();", args: { name: "super" } },
   { code: "WM221", body: "const m = @@import.meta;", args: { name: "import.meta" } },
@@ -256,4 +265,15 @@ test("refusals inside helper methods are reported with their positions", () => {
     r!.diagnostics.map((d) => [d.code, d.line, d.column]),
     [["WM202", 11, 12]],
   );
+});
+
+test("`inline: true | false` at an action's definition compiles; the IR does not carry it", () => {
+  const extra =
+    'export const heavy = action(async function heavy(n: number) { return n; }, { inline: false, retry: { attempts: 2 }, timeout: "5s" });\n';
+  const [r] = compileSource(workflowSource("return await heavy(1);", { extra }));
+  assert.deepEqual(r!.diagnostics, []);
+  const ir = JSON.stringify(r!.program);
+  assert.ok(ir.includes('"heavy"'), "the call to heavy is in the IR");
+  assert.ok(!ir.includes("inline"), "where the action runs is not part of the workflow");
+  assert.ok(ir.includes("attempts"), "its retry policy is");
 });

@@ -22,11 +22,11 @@ let db: TestDb;
 let flows: typeof import("./fixtures/flows.js");
 const engines: EngineProcess[] = [];
 
-const start = async (args: string[] = []) => {
+const start = async (args: string[] = [], env: Record<string, string> = {}) => {
   const e = await startEngine({
     databaseUrl: db.url,
     modules: [MODULE],
-    env: { WAYMARK_TEST_LEDGER: LEDGER },
+    env: { WAYMARK_TEST_LEDGER: LEDGER, ...env },
     args,
   });
   engines.push(e);
@@ -60,7 +60,7 @@ after(async () => {
 });
 
 test("SIGKILL of a worker child mid-action: the workflow completes, the action ran at most once more", async () => {
-  const engine = await start();
+  const engine = await start([], { WAYMARK_INLINE_ACTIONS: "0" }); // actions in worker children
   const tag = `wk-${Date.now()}`;
   const handle = await new flows.CrashStepWorkflow().start(tag, 2000);
   const first = await until("first attempt to start", () => lines(`${tag}-a`, "start")[0]);

@@ -27,7 +27,10 @@ after(() => ctx.teardown());
 test("1. SIGKILL worker children mid-action under load", async () => {
   // Either child alone has a slot for every workflow: the time to the retry measures detection
   // and requeueing, not queueing behind a saturated pool.
-  const engine = await ctx.engine({ env: { WAYMARK_CONCURRENT_PER_WORKER: String(2 * N) } });
+  // WAYMARK_INLINE_ACTIONS=0: every action in a worker child (the runner runs none itself).
+  const engine = await ctx.engine({
+    env: { WAYMARK_CONCURRENT_PER_WORKER: String(2 * N), WAYMARK_INLINE_ACTIONS: "0" },
+  });
   // Fewer kills than the retry budget: a step's attempt can die in every kill (each kill takes
   // about half of all in-flight calls), and MAX kills of one step correctly fail its workflow
   // with WorkerLostError. With MAX - 1 kills every workflow must end with the oracle's result.
@@ -149,8 +152,13 @@ for (const point of ["before_completion_commit", "after_completion_commit"] as c
       args: ["--no-runner"],
       env: { WAYMARK_FAILPOINTS: `${point}=kill*1`, WAYMARK_WORKER_COUNT: "1" },
     });
+    // Its runner runs no action itself: the calls are shared by the two engines' children.
     const healthy = await ctx.engine({
-      env: { WAYMARK_WORKER_COUNT: "1", WAYMARK_CONCURRENT_PER_WORKER: "4" },
+      env: {
+        WAYMARK_WORKER_COUNT: "1",
+        WAYMARK_CONCURRENT_PER_WORKER: "4",
+        WAYMARK_INLINE_ACTIONS: "0",
+      },
     });
     const started = await ctx.startChains(N, STEPS, 20, `c-${point}-`);
     await until(`a child to die at ${point}`, () => failpointHits(doomed.log(), point).length > 0);

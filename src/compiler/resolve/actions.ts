@@ -77,6 +77,7 @@ function readAction(
       info,
       (n) => constantExpr(n, mod),
       (n) => staticClassName(mod, n),
+      true,
     );
     if (!ok) sink.report("WM105", options, mod.sf, { name: varName });
   }
@@ -111,13 +112,16 @@ function staticClassName(mod: ModuleInfo, node: ts.Expression): string | undefin
 }
 
 /** Reads `{ retry, timeout }` into `into`. `expr` lowers an option value (statically for action
- *  definitions, as a pure expression at call sites); `className` names an exception class. */
+ *  definitions, as a pure expression at call sites); `className` names an exception class.
+ *  `definition`: also accepts `inline: true | false`, which concerns where the action runs, not
+ *  the workflow (it is read from the action registry at run time, not put in the IR). */
 export function readOptions(
   mod: ModuleInfo,
   node: ts.Expression,
   into: { retry?: RetrySpec; timeout?: Expr },
   expr: (n: ts.Expression) => Expr | undefined,
   className: (n: ts.Expression) => string | undefined,
+  definition = false,
 ): boolean {
   const obj = skipOuter(node);
   if (!ts.isObjectLiteralExpression(obj)) return false;
@@ -132,6 +136,10 @@ export function readOptions(
       const r = readRetry(mod, p.initializer, expr, className);
       if (!r) return false;
       into.retry = r;
+    } else if (key === "inline" && definition) {
+      const v = skipOuter(p.initializer);
+      if (v.kind !== ts.SyntaxKind.TrueKeyword && v.kind !== ts.SyntaxKind.FalseKeyword)
+        return false;
     } else {
       return false;
     }

@@ -14,6 +14,7 @@ import {
 import { cancelInstance, readInstance } from "./queries/clientQueries.js";
 import { completeActions } from "./queries/completeActions.js";
 import { tableHealth, vacuumTables } from "./queries/housekeeping.js";
+import { quarantinedInlineActions, quarantineInlineActions } from "./queries/inlineQuarantine.js";
 import { loadOutcomes } from "./queries/loadOutcomes.js";
 import { persistInstances, persistInstancesEx } from "./queries/persistInstances.js";
 import { findExpiredActionLeases, findUnservedActions } from "./queries/reapActions.js";
@@ -59,6 +60,9 @@ export class PostgresStore implements Store {
   pruneWorkers = (olderThanMs: number) => pruneWorkers(this.pool, olderThanMs);
   liveWorkerActions = (excludeIds: string[], liveMs: number) =>
     liveWorkerActions(this.pool, excludeIds, liveMs);
+  quarantineInlineActions: Store["quarantineInlineActions"] = (notes) =>
+    quarantineInlineActions(this.pool, notes);
+  quarantinedInlineActions = () => quarantinedInlineActions(this.pool);
   claimActions = (w: string, a: string[], limit: number, leaseMs: number) =>
     claimActions(this.pool, w, a, limit, leaseMs);
   nextActionDueMs = (a: string[]) => nextActionDueMs(this.pool, a);

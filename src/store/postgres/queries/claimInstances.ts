@@ -38,15 +38,28 @@ export async function claimInstances(
     steps: string;
   }>({
     name: "waymark_claim_instances",
-    text: `with picked as (
+    // Two index-ordered picks, each locking as it goes: instances whose wake-up is due
+    // (waymark_instances_wake) and, filling what is left of the limit, instances whose runner
+    // died holding them (waymark_instances_lease). One `or` over both would be a scan of the
+    // whole table (every finished instance included) on each claim.
+    text: `with due as (
              select id from waymark_instances
-             where (wake_at <= now() or lease_expires_at < now())
+             where wake_at <= now()
                and (lease_expires_at is null or lease_expires_at < now())
                and status not in ('completed', 'failed', 'cancelled')
-             order by wake_at nulls first
+             order by wake_at
              limit $2
              for update skip locked
-           )
+           ),
+           expired as (
+             select id from waymark_instances
+             where lease_expires_at < now() and (wake_at is null or wake_at > now())
+               and status not in ('completed', 'failed', 'cancelled')
+             order by lease_expires_at
+             limit greatest(0, $2 - (select count(*) from due))
+             for update skip locked
+           ),
+           picked as (select id from due union all select id from expired)
            update waymark_instances i set
              lease_owner = $1,
              lease_expires_at = now() + $3 * interval '1 millisecond',
