@@ -8,6 +8,8 @@ export interface ScenarioResult {
   [field: string]: unknown;
 }
 
+export type EngineVariant = "default" | "queue";
+
 export interface BenchContext {
   /** URL of the bench database. */
   url: string;
@@ -16,8 +18,10 @@ export interface BenchContext {
   progress: Progress;
   /** Multiplies every instance count (1 for the real bench; --quick uses 0.1). */
   scale: number;
-  /** The shared `start-workers` process (runner + workers), started on first use. */
-  engine(): Promise<EngineProcess>;
+  /** The shared `start-workers` process (runner + workers), started on first use. `"queue"`:
+   *  one whose runner runs no action itself (WAYMARK_INLINE_ACTIONS=0), so that every call
+   *  goes to a worker process; the shared process is replaced when the variant changes. */
+  engine(variant?: EngineVariant): Promise<EngineProcess>;
 }
 
 /** Runs `total` jobs with at most `conc` in flight. */

@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderChart } from "./chart.js";
-import type { BenchContext, ScenarioResult } from "./context.js";
+import type { BenchContext, EngineVariant, ScenarioResult } from "./context.js";
 import { dropDatabase, recreateDatabase, serverSettings, truncateRunTables } from "./database.js";
 import { type EngineProcess, RESULTS, startEngine } from "./engineProcess.js";
 import { PgCounters, round } from "./metrics.js";
@@ -207,6 +207,7 @@ async function main(): Promise<number> {
 
   let engine: EngineProcess | undefined;
   let starting: Promise<EngineProcess> | undefined;
+  let variant: EngineVariant = "default";
   const counters = await new PgCounters(url, opts.database, () =>
     engine ? [engine.pid] : [],
   ).open();
@@ -216,13 +217,26 @@ async function main(): Promise<number> {
     counters,
     progress,
     scale: opts.scale,
-    engine() {
+    async engine(want: EngineVariant = "default") {
+      if (starting && want !== variant) {
+        const old = await starting;
+        starting = undefined;
+        engine = undefined;
+        note(
+          `  restarting start-workers (${want === "queue" ? "WAYMARK_INLINE_ACTIONS=0" : "defaults"}) ...`,
+        );
+        await old.stop();
+      }
+      variant = want;
       starting ??= startEngine({
         databaseUrl: url,
         tag: opts.database,
         workers: 2,
         cpuProf: opts.cpuProf,
-        env: { WAYMARK_WORKER_COUNT: "2" },
+        env: {
+          WAYMARK_WORKER_COUNT: "2",
+          ...(want === "queue" ? { WAYMARK_INLINE_ACTIONS: "0" } : {}),
+        },
       }).then((e) => {
         engine = e;
         return e;

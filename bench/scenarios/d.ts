@@ -8,6 +8,10 @@
 // (finished_at, database clock); the cost counters cover the resume until all 200 workflows
 // have returned (the runner delivering the outcomes is part of the drain's price).
 //
+// The engine runs with WAYMARK_INLINE_ACTIONS=0 here: a runner that runs the calls it dispatches
+// itself would never queue them (it would run all 20,000 while the workers are paused, and the
+// "drain" would measure nothing).
+//
 // The bench reads waymark_action_calls only to count dispatched calls and to read finished_at.
 import pg from "pg";
 import { type BenchContext, type ScenarioResult, scaled, withDeadline } from "../context.js";
@@ -32,7 +36,7 @@ function signalAll(pids: number[], sig: NodeJS.Signals): void {
 }
 
 export async function scenarioD(ctx: BenchContext): Promise<ScenarioResult> {
-  const engine = await ctx.engine();
+  const engine = await ctx.engine("queue");
   const instances = scaled(ctx, 200, 2);
   const width = 100;
   const total = instances * width;
