@@ -32,9 +32,12 @@ export interface EngineOptions {
   workers: number;
 }
 
+let started = 0;
+
 export async function startEngine(opts: EngineOptions): Promise<EngineProcess> {
   mkdirSync(RESULTS, { recursive: true });
-  const logFile = join(RESULTS, `engine-${opts.tag}.log`);
+  // One log per engine process (the bench restarts it when a scenario needs another variant).
+  const logFile = join(RESULTS, `engine-${opts.tag}-${++started}.log`);
   const out = createWriteStream(logFile, { flags: "w" });
   const prof = opts.cpuProf ? ["--cpu-prof", `--cpu-prof-dir=${join(RESULTS, "prof")}`] : [];
   const proc: ChildProcess = spawn(
