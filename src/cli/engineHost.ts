@@ -8,16 +8,15 @@
 // - stop() finishes in-flight work, closes pools, then gives up this process's use of the
 //   embedded server (it stops only when no other live process uses it).
 import { resolve } from "node:path";
-import { actionRegistry } from "../client/action.js";
 import { Runner } from "../runner/Runner.js";
 import { type EngineConfig, resolveConfig } from "../store/config.js";
 import { releaseEmbeddedDatabase } from "../store/embedded/resolveDatabaseUrl.js";
 import { logger } from "../store/log.js";
 import { PostgresStore } from "../store/postgres/PostgresStore.js";
 import { closePools } from "../store/postgres/pool.js";
-import type { ActionFn } from "../worker/executeAction.js";
 import type { InlineActions } from "../worker/InlineExecutor.js";
 import { loadUserModules } from "../worker/loadUserModules.js";
+import { registeredActions } from "../worker/registeredActions.js";
 import { WorkerPool } from "../worker/WorkerPool.js";
 
 const log = logger("start-workers");
@@ -132,14 +131,7 @@ async function inlineActions(modules: string[]): Promise<InlineActions | undefin
     if (before === undefined) delete process.env.WAYMARK_COMPILE;
     else process.env.WAYMARK_COMPILE = before;
   }
-  return {
-    names: () => actionRegistry.names(),
-    get: (name) => {
-      const def = actionRegistry.get(name);
-      return def ? { fn: def.fn as ActionFn } : undefined;
-    },
-    inline: (name) => actionRegistry.get(name)?.options.inline !== false,
-  };
+  return registeredActions;
 }
 
 /** Resolves with the exit code once SIGTERM/SIGINT has stopped `host`. */

@@ -30,7 +30,6 @@ import { decodeValue, encodeValue } from "../values/index.js";
 import { assertPayloadSize } from "../values/payloadLimit.js";
 import { type InlineActions, InlineExecutor } from "../worker/InlineExecutor.js";
 import type { LocalExecutor, LocalRoom, LocalSlot } from "../worker/LocalExecutor.js";
-import { WorkerProcess } from "../worker/WorkerProcess.js";
 import { unservedActionError, workerLostError, workflowInternalError } from "./engineErrors.js";
 import { Housekeeper } from "./Housekeeper.js";
 import { Wakeup } from "./Wakeup.js";
@@ -129,17 +128,7 @@ export class Runner {
     const direct = process.env.WAYMARK_LOCAL_ACTIONS !== "0";
     this.local = direct ? opts.local : undefined;
     if (direct && opts.inline && this.cfg.inlineActions > 0) {
-      const worker = new WorkerProcess(this.store, this.cfg, opts.inline, {
-        id: this.id, // the runner's heartbeat row stands for it; its calls carry the runner's id
-        claim: false,
-        onSyncRun: InlineExecutor.blockGuard(() => this.inline),
-      });
-      this.inline = new InlineExecutor(
-        worker,
-        opts.inline,
-        this.cfg.inlineActions,
-        this.cfg.inlineBlockMs,
-      );
+      this.inline = new InlineExecutor(this.store, this.cfg, opts.inline, this.id);
     }
     this.housekeeper = new Housekeeper(this.store, this.cfg);
   }
@@ -641,8 +630,7 @@ export class Runner {
   /** Where this runner can run calls without the queue: its own process first (no hop), then
    *  its process tree's worker processes. */
   private executors(): LocalExecutor[] {
-    const pool = this.local?.();
-    return this.inline ? (pool ? [this.inline, pool] : [this.inline]) : pool ? [pool] : [];
+    return [this.inline, this.local?.()].filter((e): e is LocalExecutor => e !== undefined);
   }
 
   private async refreshRemoteActions(): Promise<void> {

@@ -14,10 +14,11 @@
 //   only in worker processes (respawned when they die), so one poison action cannot take the
 //   runners down one after another. The retry of the lost attempt goes through the queue, to a
 //   worker process.
+import type { EngineConfig } from "../store/config.js";
 import { logger } from "../store/log.js";
-import type { ClaimedAction, Completion } from "../store/Store.js";
+import type { ClaimedAction, Completion, Store } from "../store/Store.js";
 import type { LocalExecutor, LocalRoom, LocalSlot } from "./LocalExecutor.js";
-import type { ActionLookup, WorkerProcess } from "./WorkerProcess.js";
+import { type ActionLookup, WorkerProcess } from "./WorkerProcess.js";
 
 const log = logger("inline");
 
@@ -34,17 +35,25 @@ export class InlineExecutor implements LocalExecutor {
   /** Actions a runner died running (waymark_inline_quarantine), refreshed on each heartbeat. */
   private quarantined = new Set<string>();
 
-  constructor(
-    private readonly worker: WorkerProcess,
-    private readonly actions: InlineActions,
-    /** Calls run at once; "queue" room allows three times as many waiting. */
-    private readonly capacity: number,
-    private readonly blockMs: number,
-  ) {}
+  private readonly worker: WorkerProcess;
+  /** Calls run at once (config.inlineActions); "queue" room allows three times as many waiting. */
+  private readonly capacity: number;
+  private readonly blockMs: number;
 
-  /** WorkerProcess's onSyncRun hook: moves an action that held the loop out of this process. */
-  static blockGuard(get: () => InlineExecutor | undefined) {
-    return (action: string, ms: number) => get()?.sawSyncRun(action, ms);
+  /** `runnerId`: the worker id of the calls run here; the runner's heartbeat row stands for it. */
+  constructor(
+    store: Store,
+    cfg: EngineConfig,
+    private readonly actions: InlineActions,
+    runnerId: string,
+  ) {
+    this.capacity = cfg.inlineActions;
+    this.blockMs = cfg.inlineBlockMs;
+    this.worker = new WorkerProcess(store, cfg, actions, {
+      id: runnerId,
+      claim: false,
+      onSyncRun: (action, ms) => this.sawSyncRun(action, ms),
+    });
   }
 
   private sawSyncRun(action: string, ms: number): void {

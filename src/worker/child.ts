@@ -1,14 +1,13 @@
 // Entry point of a worker child process (forked by WorkerPool). Imports the user's modules with
 // lazy workflow compilation (workers only need actions), then serves their actions until SIGTERM.
 import { hostname } from "node:os";
-import { actionRegistry } from "../client/index.js";
 import { resolveConfig } from "../store/config.js";
 import { logger } from "../store/log.js";
 import { PostgresStore } from "../store/postgres/PostgresStore.js";
 import { closePools } from "../store/postgres/pool.js";
 import type { ClaimedAction, Completion } from "../store/Store.js";
-import type { ActionFn } from "./executeAction.js";
 import { loadUserModules } from "./loadUserModules.js";
+import { registeredActions } from "./registeredActions.js";
 import { WorkerProcess } from "./WorkerProcess.js";
 
 const log = logger("worker");
@@ -30,13 +29,7 @@ async function main(): Promise<void> {
   } finally {
     clearInterval(starting);
   }
-  const worker = new WorkerProcess(store, cfg, {
-    names: () => actionRegistry.names(),
-    get: (name) => {
-      const def = actionRegistry.get(name);
-      return def ? { fn: def.fn as ActionFn } : undefined;
-    },
-  });
+  const worker = new WorkerProcess(store, cfg, registeredActions);
   await worker.start();
   await store.removeWorker(startingId).catch(() => {});
   // Calls handed over by the runner of this process tree (see WorkerPool.reserve): run them and
@@ -72,7 +65,7 @@ async function main(): Promise<void> {
   process.send?.({
     type: "ready",
     workerId: worker.id,
-    actions: actionRegistry.names(),
+    actions: registeredActions.names(),
     capacity: cfg.concurrentPerWorker,
   });
   let stopping = false;
