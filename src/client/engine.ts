@@ -12,6 +12,7 @@ import {
   releaseEmbeddedDatabase,
   resolveDatabaseUrl,
 } from "../store/embedded/resolveDatabaseUrl.js";
+import { isTransientDbError } from "../store/isTransientDbError.js";
 import { PostgresStore } from "../store/postgres/PostgresStore.js";
 import { closePools } from "../store/postgres/pool.js";
 import type { InstanceOutcome } from "../store/postgres/queries/clientQueries.js";
@@ -234,28 +235,6 @@ export async function runWorkflow<R = unknown>(
 /** A handle to an existing instance (by id). */
 export function workflowHandle<R = unknown>(id: string): WorkflowHandle<R> {
   return handleFor<R>(id, connection());
-}
-
-const TRANSIENT_CODES = new Set([
-  "ECONNRESET",
-  "ECONNREFUSED",
-  "EPIPE",
-  "ETIMEDOUT",
-  "57P01",
-  "57P02",
-  "57P03",
-  "08000",
-  "08003",
-  "08006",
-]);
-
-/** A failure of the connection (server restarting, network drop), not of the query. */
-function isTransientDbError(e: unknown): boolean {
-  const err = e as { code?: string; message?: string } | null;
-  if (err?.code && TRANSIENT_CODES.has(err.code)) return true;
-  return /Connection terminated|connection timeout|Query read timeout|not queryable/i.test(
-    err?.message ?? "",
-  );
 }
 
 /**

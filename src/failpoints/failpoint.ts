@@ -15,6 +15,7 @@ export type FailpointName =
   | "after_claim_commit"
   | "after_outcomes_loaded"
   | "mid_persist"
+  | "after_persist_commit"
   | "after_dispatch_commit"
   | "before_lease_refresh"
   | "before_completion_commit"

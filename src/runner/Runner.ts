@@ -18,11 +18,14 @@ import {
 } from "../runtime/index.js";
 import type { Blocked, ErrorValue, Event, InstanceState } from "../runtime/types.js";
 import type { EngineConfig } from "../store/config.js";
+import { isTransientDbError } from "../store/isTransientDbError.js";
 import { logger } from "../store/log.js";
 import type {
   CallRef,
   CallWrite,
   InstanceWrite,
+  PersistBatch,
+  PersistResult,
 } from "../store/postgres/queries/persistInstances.js";
 import { CHANNEL_INSTANCES } from "../store/postgres/queries/types.js";
 import type { ClaimedInstance, Completion, Store, StoredOutcome } from "../store/Store.js";
@@ -290,19 +293,17 @@ export class Runner {
       dispatch.push(...calls);
       writes.push(w);
     }
-    const persisting = this.store
-      .persistInstancesEx({
-        instances: writes,
-        dispatch,
-        delivered,
-        abandon,
-        records,
-        leaseMs: this.cfg.lockTtlMs,
-      })
-      .catch((e) => {
-        for (const p of plans.values()) for (const s of p.slots) s.cancel();
-        throw e;
-      });
+    const persisting = this.persistRepeating({
+      instances: writes,
+      dispatch,
+      delivered,
+      abandon,
+      records,
+      leaseMs: this.cfg.lockTtlMs,
+    }).catch((e) => {
+      for (const p of plans.values()) for (const s of p.slots) s.cancel();
+      throw e;
+    });
     // mid_persist fires once the statement is on the wire (a turn of the event loop later).
     if (failpoints.on) {
       persisting.catch(() => {}); // still awaited below; no unhandled rejection meanwhile
@@ -331,6 +332,30 @@ export class Runner {
       } else if (w.status === "failed") {
         this.stats.failed++;
         log.info(`instance ${w.id} failed: ${w.errorJson?.slice(0, 300)}`);
+      }
+    }
+  }
+
+  /** The persist statement, repeated while the connection fails — for up to half a lease (the
+   *  heartbeat keeps the batch's leases meanwhile). Repeating it is safe when the first one
+   *  committed and only its answer was lost: every write in it is fenced or insert-if-absent,
+   *  and an instance whose row already holds this very write is reported as written (`already`
+   *  in persistInstances.ts), so the runner goes on with it instead of waiting out its lease. */
+  private async persistRepeating(b: PersistBatch): Promise<PersistResult> {
+    const deadline = Date.now() + this.cfg.lockTtlMs / 2;
+    let delay = 25;
+    for (;;) {
+      try {
+        const r = await this.store.persistInstancesEx(b);
+        if (failpoints.on) await failpoints.hit("after_persist_commit");
+        return r;
+      } catch (e) {
+        if (!isTransientDbError(e) || Date.now() + delay > deadline) throw e;
+        log.warn(
+          `persisting ${b.instances.length} instance(s) failed, repeating the statement: ${(e as Error).message}`,
+        );
+        await new Promise((r) => setTimeout(r, delay));
+        delay = Math.min(delay * 2, 1000);
       }
     }
   }
@@ -652,11 +677,18 @@ export class Runner {
   }
 
   private async reapExpired(): Promise<void> {
-    const stranded = await this.store.findExpiredActionLeases(200);
+    // A lease expires lockTtl after its last renewal, and a runner heartbeats right after
+    // renewing: a runner that died is silent for at least lockTtl when its call is found here,
+    // while a live one heartbeated within about one period.
+    const ttl = this.cfg.lockTtlMs;
+    const aliveWithin = Math.min(0.75 * ttl, Math.max(2 * this.cfg.lockHeartbeatMs, ttl / 2));
+    const stranded = await this.store.findExpiredActionLeases(200, aliveWithin);
     if (stranded.length === 0) return;
-    // A call run inline whose lease expired: its runner's process died while running it — maybe
-    // because of the action. Keep the action out of every runner's process from now on.
-    const inRunners = stranded.filter((c) => c.worker?.startsWith("runner:"));
+    // A call run inline whose lease expired and whose runner no longer heartbeats: that
+    // runner's process died while running it — maybe because of the action. Keep the action out
+    // of every runner's process from now on. (A lease that lapsed under a live runner — an
+    // answer lost on the way, a stalled connection — says nothing against the action.)
+    const inRunners = stranded.filter((c) => c.worker?.startsWith("runner:") && !c.workerLive);
     if (inRunners.length > 0) {
       await this.store.quarantineInlineActions(
         inRunners.map((c) => ({

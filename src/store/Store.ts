@@ -39,7 +39,7 @@ export interface Store {
   persistInstances(batch: PersistBatch): Promise<Set<string>>;
   /** persistInstances, also reporting the calls handed to local workers. */
   persistInstancesEx(batch: PersistBatch): Promise<PersistResult>;
-  findExpiredActionLeases(limit: number): Promise<StrandedCall[]>;
+  findExpiredActionLeases(limit: number, liveMs: number): Promise<StrandedCall[]>;
   findUnservedActions(graceMs: number, liveMs: number, limit: number): Promise<StrandedCall[]>;
   // housekeeping
   tableHealth(): Promise<TableHealth[]>;

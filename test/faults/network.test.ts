@@ -8,6 +8,7 @@ import { PgProxy } from "./fixtures/proxy.js";
 import {
   FaultContext,
   FULL,
+  failpointHits,
   LEASE_MS,
   percentile,
   recordFigures,
@@ -107,5 +108,39 @@ test("4d. commit-drop: the write commits, the caller sees a dropped connection",
   });
   assert.ok(proxy.stats.commitDrops > 0, "some acknowledgements were dropped");
   recordFigures("4d commit-drop", { ...figures, commitDrops: proxy.stats.commitDrops });
+  await stopEngine(engine);
+});
+
+test("4e. lost answers to the runner's writes: the statement is repeated, nothing waits out a lease", async () => {
+  // The failpoint throws right after the runner's persist statement committed — what the runner
+  // sees when the answer is lost on the way. Leases are long (20 s): an instance or a call
+  // dropped by the runner after its own committed write would wait that long, and a call
+  // inserted for a local worker but never started would be reaped and retried (attempt 2).
+  const leaseMs = 20_000;
+  const engine = await ctx.engine({
+    env: {
+      WAYMARK_FAILPOINTS: "after_persist_commit=error:0.25",
+      WAYMARK_LOCK_TTL_MS: String(leaseMs),
+      WAYMARK_LOCK_HEARTBEAT_MS: "1000",
+    },
+  });
+  const t0 = Date.now();
+  const started = await ctx.startChains(N, STEPS, 10, "lost");
+  const figures = await ctx.checkChains(started, 1, leaseMs - 5000).catch(async (e) => {
+    await ctx.dumpUnfinished(engine.log());
+    throw e;
+  });
+  const wallMs = Date.now() - t0;
+  const lost = failpointHits(engine.log(), "after_persist_commit").length;
+  assert.ok(lost >= 3, `answers were lost (${lost})`);
+  assert.match(engine.log(), /repeating the statement: .*FailpointError|repeating the statement/);
+  assert.doesNotMatch(engine.log(), /lease lost \(fence/, "no instance dropped by its own runner");
+  const notes = await ctx.query("select action_name from waymark_inline_quarantine");
+  assert.deepEqual(notes, [], "no action quarantined: no runner died");
+  const retried = await ctx.query<{ n: number }>(
+    "select count(*)::int as n from waymark_action_calls where attempts > 1",
+  );
+  assert.equal(retried[0]?.n, 0, "no call retried");
+  recordFigures("4e lost persist answers", { ...figures, lostAnswers: lost, wallMs, leaseMs });
   await stopEngine(engine);
 });

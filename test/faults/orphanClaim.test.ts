@@ -37,7 +37,7 @@ test("a claimed call the worker never saw is not kept alive by its heartbeat", a
     await sleepMs(150);
     assert.equal(await store.renewActionLeases("w1", 300, seen), 1, "only the executing call");
   }
-  const expired = await store.findExpiredActionLeases(10);
+  const expired = await store.findExpiredActionLeases(10, 10_000);
   assert.deepEqual(
     expired.map((c) => [c.instanceId, c.callId]),
     [[id, 2]],

@@ -279,3 +279,71 @@ test("the history keeps retried attempts; the settling one is the call row; waym
     { attempt: 2, success: true, result: "ok" },
   ]);
 });
+
+test("a persist repeated after its answer was lost recognises its own committed write", async () => {
+  const v = await store.registerVersion("lostwf", "v1", {});
+  const id = await store.insertInstance(v, "lostwf", "[]");
+  const [inst] = (await store.claimInstances("R", 100, 60_000)).filter((c) => c.id === id);
+  assert.ok(inst);
+  // Step 1: dispatch call 1 to a local worker, keep the lease.
+  const step1 = {
+    instances: [{ ...waiting(id, inst.fence, "s1", 1), status: "running" as const, hold: true }],
+    dispatch: [
+      { instanceId: id, callId: 1, action: "x", argsJson: "[]", policyJson: policy, runAs: "L" },
+    ],
+    delivered: [],
+    abandon: [],
+    leaseMs: 60_000,
+  };
+  const first = await store.persistInstancesEx(step1);
+  assert.deepEqual([...first.persisted], [id]);
+  assert.deepEqual([...first.localStarted], [`${id}/1`]);
+  // The same statement again (its answer "lost"): written, and call 1 still to be started.
+  const again = await store.persistInstancesEx(step1);
+  assert.deepEqual([...again.persisted], [id], "the repeated write is reported as written");
+  assert.deepEqual([...again.localStarted], [`${id}/1`], "the unstarted call is handed out");
+  // Step 2: record call 1's outcome and dispatch call 2 locally, in one statement.
+  const step2 = {
+    instances: [{ ...waiting(id, inst.fence, "s2", 1), status: "running" as const, hold: true }],
+    dispatch: [
+      { instanceId: id, callId: 2, action: "x", argsJson: "[]", policyJson: policy, runAs: "L" },
+    ],
+    delivered: [],
+    abandon: [],
+    leaseMs: 60_000,
+    records: [
+      {
+        instanceId: id,
+        callId: 1,
+        attempt: 1,
+        kind: "completed" as const,
+        success: true,
+        resultJson: "1",
+        delayMs: 0,
+        worker: "L",
+        startedAt: null,
+      },
+    ],
+  };
+  assert.deepEqual([...(await store.persistInstancesEx(step2)).persisted], [id]);
+  // Repeated: the recorded call is no longer running, so the fenced update does not match —
+  // yet the row holds exactly this write, and call 2 (never started) is handed out again.
+  const repeated = await store.persistInstancesEx(step2);
+  assert.deepEqual([...repeated.persisted], [id]);
+  assert.deepEqual([...repeated.localStarted], [`${id}/2`]);
+  const row = (
+    await store.pool.query(
+      "select state, steps::int as steps, lease_owner from waymark_instances where id = $1",
+      [id],
+    )
+  ).rows[0];
+  assert.deepEqual(row, { state: "s2", steps: 2, lease_owner: "R" }, "written once, still held");
+  // A write this row does not hold (another state) with a call no longer running: dropped.
+  const other = { ...step2, instances: [{ ...step2.instances[0], state: "s3" }] } as typeof step2;
+  const dropped = await store.persistInstancesEx(other);
+  assert.equal(dropped.persisted.size, 0, "a write that never happened is not reported");
+  assert.equal(dropped.localStarted.size, 0);
+  // A later owner (fence bumped) makes the old runner's repeat a no-op even with equal state.
+  await store.pool.query("update waymark_instances set fence = fence + 1 where id = $1", [id]);
+  assert.equal((await store.persistInstancesEx(step2)).persisted.size, 0, "fenced out");
+});

@@ -52,7 +52,8 @@ export class PostgresStore implements Store {
   loadOutcomes = (ids: string[]) => loadOutcomes(this.pool, ids);
   persistInstances: Store["persistInstances"] = (b) => persistInstances(this.pool, b);
   persistInstancesEx: Store["persistInstancesEx"] = (b) => persistInstancesEx(this.pool, b);
-  findExpiredActionLeases = (limit: number) => findExpiredActionLeases(this.pool, limit);
+  findExpiredActionLeases = (limit: number, liveMs: number) =>
+    findExpiredActionLeases(this.pool, limit, liveMs);
   findUnservedActions = (graceMs: number, liveMs: number, limit: number) =>
     findUnservedActions(this.pool, graceMs, liveMs, limit);
   tableHealth = () => tableHealth(this.pool);

@@ -120,6 +120,33 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
                                   $26::json[], $27::float8[])
                as t(instance_id, call_id, attempt, kind, success, result, delay_ms)
            ),
+           -- The same statement again after it committed but its answer was lost (the
+           -- connection dropped after the commit): the row already holds this very write. Under
+           -- this runner's fence the row's status is 'running' until its first write commits,
+           -- and a held write (status 'running' again) always changes the state (it dispatched
+           -- calls or absorbed outcomes), so equal fence, status and state mean "written". Such
+           -- an instance is reported as written and not written again (its recorded calls are
+           -- no longer running; its steps would count twice).
+           already as (
+             select inst.id from inst
+             where exists (select 1 from waymark_instances w
+                           where w.id = inst.id and w.fence = inst.fence and w.status = inst.status
+                             and w.state is not distinct from inst.state
+                           offset 0)
+           ),
+           -- The calls such a write inserted for a local worker: still running at attempt 1 under
+           -- the worker that was to run them, never started (the runner never saw the answer
+           -- that lets it start them). They are handed out again.
+           restarted as (
+             select c.instance_id, c.call_id
+             from unnest($10::bigint[], $11::int[], $28::text[]) as c(instance_id, call_id, run_as)
+             where c.run_as is not null and c.instance_id in (select id from already)
+               and exists (select 1 from waymark_action_calls e
+                           where e.instance_id = c.instance_id and e.call_id = c.call_id
+                             and coalesce(e.status, '') = 'running' and e.attempts = 1
+                             and e.worker = c.run_as
+                           offset 0)
+           ),
            upd as (
              update waymark_instances w set
                status = inst.status,
@@ -146,6 +173,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
                updated_at = now()
              from inst left join absorb ab on ab.instance_id = inst.id
              where w.id = inst.id and w.fence = inst.fence
+               and inst.id not in (select id from already)
                -- A recorded outcome must match its running attempt, or the state (which has
                -- absorbed it) is not written at all.
                and not exists (
@@ -240,8 +268,11 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
              select pg_notify('${CHANNEL_DONE}', ${donePayloadSql("upd")}) from upd
              where status in ('completed', 'failed', 'cancelled')
            )
-           select (select array_agg(id) from upd) as persisted,
-                  (select array_agg(instance_id || '/' || call_id) from calls where status = 'running')
+           select (select array_agg(id) from (select id from upd union all select id from already) x)
+                    as persisted,
+                  (select array_agg(k) from (
+                     select instance_id || '/' || call_id as k from calls where status = 'running'
+                     union all select instance_id || '/' || call_id from restarted) y)
                     as local_started,
                   (select count(*) from n_actions) + (select count(*) from n_done)
                   + (select count(*) from delivered) + (select count(*) from abandoned)

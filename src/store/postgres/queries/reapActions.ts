@@ -11,6 +11,9 @@ export interface StrandedCall {
   attempts: number;
   policy: unknown;
   worker: string | null;
+  /** Whether the process named by `worker` still heartbeats (expired leases only): a call whose
+   *  lease lapsed while its process lives was lost some other way (a lost answer, a stall). */
+  workerLive?: boolean;
 }
 
 type Row = {
@@ -20,6 +23,7 @@ type Row = {
   attempts: number;
   policy: unknown;
   worker: string | null;
+  worker_live?: boolean;
 };
 const toCall = (r: Row): StrandedCall => ({
   instanceId: r.instance_id,
@@ -28,18 +32,26 @@ const toCall = (r: Row): StrandedCall => ({
   attempts: r.attempts,
   policy: r.policy,
   worker: r.worker,
+  ...(r.worker_live === undefined ? {} : { workerLive: r.worker_live }),
 });
 
+/** Running calls whose lease expired; `liveMs` is how recent a heartbeat of the call's worker
+ *  (or of the runner standing for it) must be for it to count as alive. */
 export async function findExpiredActionLeases(
   db: Queryable,
   limit: number,
+  liveMs: number,
 ): Promise<StrandedCall[]> {
   const res = await db.query<Row>({
     name: "waymark_find_expired_action_leases",
-    text: `select instance_id, call_id, action_name, attempts, policy, worker from waymark_action_calls
-           where status = 'running' and lease_expires_at < now()
-           order by lease_expires_at limit $1`,
-    values: [limit],
+    text: `select c.instance_id, c.call_id, c.action_name, c.attempts, c.policy, c.worker,
+             exists (select 1 from waymark_workers w
+                     where w.id = c.worker and w.heartbeat_at > now() - $2 * interval '1 millisecond')
+               as worker_live
+           from waymark_action_calls c
+           where c.status = 'running' and c.lease_expires_at < now()
+           order by c.lease_expires_at limit $1`,
+    values: [limit, liveMs],
   });
   return res.rows.map(toCall);
 }
