@@ -106,6 +106,9 @@ export class Runner {
    *  undefined until first read (then wide fan-outs are queued). */
   private remoteActions?: Set<string>;
   private stopping = false;
+  /** Set by a connection failure: a claim or held write may have committed unseen. */
+  private mayHaveOrphans = false;
+  private claimsInFlight = 0;
   /** When this runner's last heartbeat was written, and since when it has been reaching the
    *  database without a gap — its start, or its return after losing the database
    *  (failUnserved waits a grace after that). */
@@ -178,11 +181,7 @@ export class Runner {
     while (!this.stopping) {
       const mark = this.wake.mark();
       try {
-        const claimed = await this.store.claimInstances(
-          this.id,
-          this.batchSize,
-          this.cfg.lockTtlMs,
-        );
+        const claimed = await this.claim();
         errorDelay = 50;
         if (claimed.length === 0) {
           // Loop 0 alone tracks the next deadline (timers, expired leases); the others wait for
@@ -196,20 +195,57 @@ export class Runner {
           await this.wake.wait(ms, mark);
           continue;
         }
-        for (const c of claimed) this.held.add(c.id);
         // A burst (timers send no notification): let the other loops claim in parallel.
         if (index === 0 && claimed.length >= 32) this.wake.notify();
-        if (failpoints.on) await failpoints.hit("after_claim_commit");
         try {
           await this.processBatch(claimed);
         } finally {
           for (const c of claimed) if (!this.localHeld.has(c.id)) this.held.delete(c.id);
         }
       } catch (e) {
+        if (isTransientDbError(e)) this.mayHaveOrphans = true;
         log.error(`runner loop error: ${(e as Error).message}`);
         await this.wake.wait(errorDelay);
         errorDelay = Math.min(errorDelay * 2, 5000);
       }
+    }
+  }
+
+  /** Claims due instances — or, first, after a connection failure, takes back the instances
+   *  leased to this runner that it does not know it holds (a claim whose answer was lost).
+   *  Only while no other claim of this runner is in flight: its rows are not in `held` yet
+   *  (claimed rows enter `held` before the count of claims in flight drops). */
+  private async claim(): Promise<ClaimedInstance[]> {
+    const adopt = this.mayHaveOrphans && this.claimsInFlight === 0;
+    if (adopt) this.mayHaveOrphans = false;
+    this.claimsInFlight++;
+    const hold = (rows: ClaimedInstance[]) => {
+      for (const c of rows) this.held.add(c.id);
+      return rows;
+    };
+    try {
+      if (adopt) {
+        const orphans = await this.store.adoptInstances(
+          this.id,
+          [...this.held],
+          this.cfg.lockTtlMs,
+        );
+        if (orphans.length > 0) {
+          log.warn(
+            `took back ${orphans.length} instance(s) leased to this runner whose claim or write was not seen through (a lost answer)`,
+          );
+          return hold(orphans);
+        }
+      }
+      const claimed = await this.store.claimInstances(this.id, this.batchSize, this.cfg.lockTtlMs);
+      // `error` here is a claim whose answer was lost: committed, never seen.
+      if (failpoints.on && claimed.length > 0) await failpoints.hit("after_claim_commit");
+      return hold(claimed);
+    } catch (e) {
+      if (adopt) this.mayHaveOrphans = true;
+      throw e;
+    } finally {
+      this.claimsInFlight--;
     }
   }
 
@@ -617,6 +653,7 @@ export class Runner {
         // Deterministic: the same state and outcomes advance the same way on the retry; the
         // fence drops the write if the lease was lost meanwhile. The batch is retried in halves,
         // so that one step that cannot be written does not hold back the others.
+        if (isTransientDbError(e)) this.mayHaveOrphans = true;
         log.error(`runner continuation error (${batch.length} step(s)): ${(e as Error).message}`);
         this.conts.unshift(...batch);
         limit = Math.max(1, batch.length >> 1);

@@ -33,6 +33,8 @@ export interface Store {
   cancelInstance(id: string, errorJson: string): Promise<boolean>;
   // runner
   claimInstances(owner: string, limit: number, leaseMs: number): Promise<ClaimedInstance[]>;
+  /** Instances leased to `owner` that are not in `known` (claims whose answer was lost). */
+  adoptInstances(owner: string, known: string[], leaseMs: number): Promise<ClaimedInstance[]>;
   nextInstanceWakeMs(): Promise<number | null>;
   renewInstanceLeases(owner: string, ids: string[], leaseMs: number): Promise<string[]>;
   loadOutcomes(instanceIds: string[]): Promise<StoredOutcome[]>;

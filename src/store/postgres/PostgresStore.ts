@@ -7,6 +7,7 @@ import { migrate } from "./migrate.js";
 import { getPool } from "./pool.js";
 import { claimActions, nextActionDueMs, renewActionLeases } from "./queries/claimActions.js";
 import {
+  adoptInstances,
   claimInstances,
   nextInstanceWakeMs,
   renewInstanceLeases,
@@ -46,6 +47,8 @@ export class PostgresStore implements Store {
   cancelInstance = (id: string, err: string) => cancelInstance(this.pool, id, err);
   claimInstances = (owner: string, limit: number, leaseMs: number) =>
     claimInstances(this.pool, owner, limit, leaseMs);
+  adoptInstances = (owner: string, known: string[], leaseMs: number) =>
+    adoptInstances(this.pool, owner, known, leaseMs);
   nextInstanceWakeMs = () => nextInstanceWakeMs(this.pool);
   renewInstanceLeases = (owner: string, ids: string[], leaseMs: number) =>
     renewInstanceLeases(this.pool, owner, ids, leaseMs);

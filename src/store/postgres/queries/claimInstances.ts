@@ -26,17 +26,7 @@ export async function claimInstances(
   limit: number,
   leaseMs: number,
 ): Promise<ClaimedInstance[]> {
-  const res = await db.query<{
-    id: string;
-    fence: string;
-    version_id: string;
-    workflow_name: string;
-    state: string | null;
-    input: unknown;
-    timer_id: number | null;
-    timer_due: boolean | null;
-    steps: string;
-  }>({
+  const res = await db.query<ClaimRow>({
     name: "waymark_claim_instances",
     // Two index-ordered picks, each locking as it goes: instances whose wake-up is due
     // (waymark_instances_wake) and, filling what is left of the limit, instances whose runner
@@ -72,18 +62,66 @@ export async function claimInstances(
                      (i.timer_due_at <= now()) as timer_due, i.steps`,
     values: [owner, limit, leaseMs],
   });
-  return res.rows.map((r) => ({
-    id: r.id,
-    fence: r.fence,
-    versionId: r.version_id,
-    workflowName: r.workflow_name,
-    state: r.state,
-    input: r.input,
-    timerId: r.timer_id,
-    timerDue: r.timer_due === true,
-    steps: Number(r.steps),
-  }));
+  return res.rows.map(toClaimed);
 }
+
+/**
+ * Re-claims the instances leased to `owner` that it does not know it holds (`known`): a claim
+ * that committed while its answer was lost (a dropped connection, a query timeout firing after
+ * the process was paused), or a held write whose statement could not be repeated. Without this
+ * they would wait out their lease. Bumps the fence like a claim, so a write of the lost batch
+ * that is still in flight somewhere is refused. Only leased rows are read (the lease index).
+ */
+export async function adoptInstances(
+  db: Queryable,
+  owner: string,
+  known: string[],
+  leaseMs: number,
+): Promise<ClaimedInstance[]> {
+  const res = await db.query<ClaimRow>({
+    name: "waymark_adopt_instances",
+    text: `with picked as (
+             select id from waymark_instances
+             where lease_expires_at is not null and lease_owner = $1
+               and not (id = any($2::bigint[]))
+               and status not in ('completed', 'failed', 'cancelled')
+             for update skip locked
+           )
+           update waymark_instances i set
+             lease_expires_at = now() + $3 * interval '1 millisecond',
+             fence = i.fence + 1,
+             wake_at = null
+           from picked where i.id = picked.id
+           returning i.id, i.fence, i.version_id, i.workflow_name, i.state, i.input, i.timer_id,
+                     (i.timer_due_at <= now()) as timer_due, i.steps`,
+    values: [owner, known, leaseMs],
+  });
+  return res.rows.map(toClaimed);
+}
+
+type ClaimRow = {
+  id: string;
+  fence: string;
+  version_id: string;
+  workflow_name: string;
+  state: string | null;
+  input: unknown;
+  timer_id: number | null;
+  timer_due: boolean | null;
+  steps: string;
+};
+
+const toClaimed = (r: ClaimRow): ClaimedInstance => ({
+  id: r.id,
+  fence: r.fence,
+  versionId: r.version_id,
+  workflowName: r.workflow_name,
+  state: r.state,
+  input: r.input,
+  timerId: r.timer_id,
+  timerDue: r.timer_due === true,
+  steps: Number(r.steps),
+});
 
 /** Milliseconds until the next instance wake-up or lease expiry (null when nothing is due). */
 export async function nextInstanceWakeMs(db: Queryable): Promise<number | null> {
