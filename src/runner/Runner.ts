@@ -345,7 +345,7 @@ export class Runner {
       persisting.catch(() => {}); // still awaited below; no unhandled rejection meanwhile
       await new Promise<void>((r) => setImmediate(r)).then(() => failpoints.hit("mid_persist"));
     }
-    const { persisted, localStarted } = await persisting;
+    const { persisted, localStarted, repeated } = await persisting;
     if (failpoints.on && dispatch.length > 0) await failpoints.hit("after_dispatch_commit");
     for (const w of writes) {
       const plan = plans.get(w.id);
@@ -357,7 +357,12 @@ export class Runner {
         for (const s of plan?.slots ?? []) s.cancel();
         if (this.localHeld.delete(w.id)) this.held.delete(w.id);
       }
-      if (!persisted.has(w.id)) {
+      if (!persisted.has(w.id) && repeated && !w.hold) {
+        // Released by the first statement if it committed: then claimed again meanwhile.
+        log.info(
+          `instance ${w.id}: not written by the repeated statement (fence ${w.fence} superseded: claimed again since the first one committed, or since its lease expired)`,
+        );
+      } else if (!persisted.has(w.id)) {
         this.stats.dropped++;
         log.warn(
           `instance ${w.id}: lease lost (fence ${w.fence} superseded); dropped without writing`,
@@ -377,14 +382,15 @@ export class Runner {
    *  committed and only its answer was lost: every write in it is fenced or insert-if-absent,
    *  and an instance whose row already holds this very write is reported as written (`already`
    *  in persistInstances.ts), so the runner goes on with it instead of waiting out its lease. */
-  private async persistRepeating(b: PersistBatch): Promise<PersistResult> {
+  private async persistRepeating(b: PersistBatch): Promise<PersistResult & { repeated: boolean }> {
     const deadline = Date.now() + this.cfg.lockTtlMs / 2;
     let delay = 25;
+    let repeated = false;
     for (;;) {
       try {
         const r = await this.store.persistInstancesEx(b);
         if (failpoints.on) await failpoints.hit("after_persist_commit");
-        return r;
+        return { ...r, repeated };
       } catch (e) {
         if (!isTransientDbError(e) || Date.now() + delay > deadline) throw e;
         log.warn(
@@ -392,6 +398,7 @@ export class Runner {
         );
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 1000);
+        repeated = true;
       }
     }
   }

@@ -138,7 +138,8 @@ async function lostAnswers(point: string, spec: string, prefix: string) {
   const notes = await ctx.query("select action_name from waymark_inline_quarantine");
   assert.deepEqual(notes, [], "no action quarantined: no runner died");
   const retried = await ctx.query<{ n: number }>(
-    "select count(*)::int as n from waymark_action_calls where attempts > 1",
+    "select count(*)::int as n from waymark_action_calls where attempts > 1 and instance_id = any($1::bigint[])",
+    [started.map((x) => x.id)],
   );
   assert.equal(retried[0]?.n, 0, "no call retried");
   await stopEngine(engine);
