@@ -60,12 +60,18 @@ interface Step {
   inst: ClaimedInstance;
   outcomes: StoredOutcome[];
   records: Completion[];
+  /** The state of a held instance as this process left it (equal to `inst.state` decoded):
+   *  taken once, so a step advanced again after a failed statement decodes `inst.state`. */
+  decoded?: InstanceState;
 }
 
 /** A step waiting on at most this many calls may be run locally whatever other workers exist.
  *  A wider fan-out is run locally only when no worker outside this process tree serves its
  *  actions (nothing to share it with); otherwise it is queued, so every host shares it. */
 const LOCAL_MAX_CALLS = 16;
+
+/** Sleeps a runner waits out itself at once (see holdSleep); beyond, sleepers are parked. */
+const MAX_HELD_SLEEPS = 10_000;
 
 /** Outcomes of local calls recorded per continuation statement (at least one whole step). */
 const MAX_RECORDS = 2000;
@@ -84,6 +90,14 @@ function reserveIn(execs: LocalExecutor[], action: string, room: LocalRoom): Loc
   return undefined;
 }
 
+/** advanceOne's side results: what the instance is blocked on, and its new state (kept for
+ *  the next step of a held instance); `decoded` in: the state to advance, if already known. */
+interface AdvanceOut {
+  blocked?: Blocked;
+  state?: InstanceState;
+  decoded?: InstanceState;
+}
+
 type LoadedProgram = { ok: true; program: Program } | { ok: false; reason: string };
 
 export class Runner {
@@ -96,6 +110,11 @@ export class Runner {
   private readonly held = new Set<string>();
   /** Instances whose lease this runner keeps while their calls run in local workers. */
   private readonly localHeld = new Set<string>();
+  /** Held instances sleeping here (see holdSleep): their timer and the step to run at the end. */
+  private readonly sleepers = new Map<
+    string,
+    { timer: NodeJS.Timeout; step: Step; dueAt: number }
+  >();
   /** Held instances whose local calls all finished, ready to advance. */
   private readonly conts: Step[] = [];
   private readonly contWake = new Wakeup();
@@ -167,6 +186,14 @@ export class Runner {
     // Calls running here finish (their steps are then persisted by contLoop); calls not started
     // yet are handed back as released, to be run elsewhere.
     const inlineStopped = this.inline?.stop();
+    // Sleeps waited out here are handed back: advanced once more (the timer fires if due), then
+    // parked with their deadline for any runner to claim.
+    for (const [id, z] of this.sleepers) {
+      clearTimeout(z.timer);
+      this.sleepers.delete(id);
+      this.conts.push({ ...z.step, inst: { ...z.step.inst, timerDue: Date.now() >= z.dueAt } });
+    }
+    this.contWake.notify();
     await Promise.all(this.running);
     await inlineStopped;
     if (this.maintenance) clearInterval(this.maintenance);
@@ -308,12 +335,20 @@ export class Runner {
     const records: Completion[] = [];
     const plans = new Map<
       string,
-      { step: Step; write: InstanceWrite; calls: CallWrite[]; slots: LocalSlot[] }
+      {
+        step: Step;
+        write: InstanceWrite;
+        calls: CallWrite[];
+        slots: LocalSlot[];
+        state: InstanceState | undefined;
+      }
     >();
+    const sleeps = new Map<string, { step: Step; state: InstanceState | undefined }>();
     for (const step of steps) {
       records.push(...step.records);
       const calls: CallWrite[] = [];
-      const out: { blocked?: Blocked } = {};
+      const out: AdvanceOut = { decoded: step.decoded };
+      step.decoded = undefined;
       const w = await this.advanceOne(step.inst, step.outcomes, calls, abandon, out);
       const slots = this.planLocal(w, calls, out.blocked);
       if (slots) {
@@ -324,7 +359,10 @@ export class Runner {
         calls.forEach((c, k) => {
           c.runAs = (slots[k] as LocalSlot).workerId;
         });
-        plans.set(w.id, { step, write: w, calls, slots });
+        plans.set(w.id, { step, write: w, calls, slots, state: out.state });
+      } else if (this.canHoldSleep(w, out.blocked, sleeps.size)) {
+        w.hold = true;
+        sleeps.set(w.id, { step, state: out.state });
       }
       dispatch.push(...calls);
       writes.push(w);
@@ -349,10 +387,15 @@ export class Runner {
     if (failpoints.on && dispatch.length > 0) await failpoints.hit("after_dispatch_commit");
     for (const w of writes) {
       const plan = plans.get(w.id);
+      const sleep = sleeps.get(w.id);
       if (plan && persisted.has(w.id)) {
         this.localHeld.add(w.id);
         this.held.add(w.id);
-        this.runLocal(plan.step.inst, plan.write, plan.calls, plan.slots, localStarted);
+        this.runLocal(plan.step.inst, plan.write, plan.calls, plan.slots, localStarted, plan.state);
+      } else if (sleep && persisted.has(w.id)) {
+        this.localHeld.add(w.id);
+        this.held.add(w.id);
+        this.holdSleep(sleep.step.inst, w, sleep.state);
       } else {
         for (const s of plan?.slots ?? []) s.cancel();
         if (this.localHeld.delete(w.id)) this.held.delete(w.id);
@@ -409,7 +452,7 @@ export class Runner {
     outcomes: StoredOutcome[],
     dispatch: CallWrite[],
     abandon: CallRef[],
-    out: { blocked?: Blocked } = {},
+    out: AdvanceOut = {},
   ): Promise<InstanceWrite> {
     const base = {
       id: inst.id,
@@ -434,9 +477,10 @@ export class Runner {
     const events: Event[] = [];
     try {
       state =
-        inst.state === null
+        out.decoded ??
+        (inst.state === null
           ? startState(program, decodeValue(inst.input as never) as unknown[])
-          : decodeState(inst.state);
+          : decodeState(inst.state));
       for (const o of outcomes) {
         const value = decodeValue(o.result as never);
         events.push({
@@ -488,6 +532,7 @@ export class Runner {
         }
       }
       stateText = encodeState(r.state);
+      out.state = r.state;
     } catch (e) {
       return fail(
         workflowInternalError(`could not store the workflow's values: ${(e as Error).message}`),
@@ -564,6 +609,49 @@ export class Runner {
     return slots;
   }
 
+  /** Whether to wait out this step's new sleep here, keeping the lease: a short sleep (at most
+   *  holdSleepMs and half a lease, so the heartbeat renews it once or twice at most) of an
+   *  instance that then waits on nothing else. At its end the instance advances from memory —
+   *  no claim, no outcome read — in the next continuation statement. Its row is written as
+   *  usual (status sleeping, timer and wake-up at the deadline): if this process dies, the
+   *  lease expires and any runner claims it and fires the timer when due. */
+  private canHoldSleep(w: InstanceWrite, blocked: Blocked | undefined, pending: number): boolean {
+    if (this.stopping || w.status !== "sleeping" || blocked?.type !== "timer") return false;
+    if (w.sleepMs === null) return false;
+    const limit = Math.min(this.cfg.holdSleepMs, this.cfg.lockTtlMs / 2);
+    return w.sleepMs <= limit && this.sleepers.size + pending < MAX_HELD_SLEEPS;
+  }
+
+  private holdSleep(inst: ClaimedInstance, w: InstanceWrite, decoded?: InstanceState): void {
+    const ms = w.sleepMs ?? 0;
+    const step: Step = {
+      decoded,
+      inst: {
+        ...inst,
+        state: w.state,
+        timerId: w.timerId,
+        timerDue: true,
+        steps: inst.steps + w.stepsAdded,
+      },
+      outcomes: [],
+      records: [],
+    };
+    if (this.stopping) {
+      // Stopped while the statement was in flight: hand it back at once (see stop()).
+      this.conts.push({ ...step, inst: { ...step.inst, timerDue: ms === 0 } });
+      this.contWake.notify();
+      return;
+    }
+    // The deadline was set from the database clock when the statement started; this timer
+    // starts after its answer, so it never fires before the stored deadline.
+    const timer = setTimeout(() => {
+      this.sleepers.delete(w.id);
+      this.conts.push(step);
+      this.contWake.notify();
+    }, ms);
+    this.sleepers.set(w.id, { timer, step, dueAt: Date.now() + ms });
+  }
+
   /** Runs the calls the persist inserted as running (attempt 1, charged by that commit) in
    *  local workers; when all are back, queues the held instance to advance with their outcomes.
    *  A call whose worker died is recorded as lost (retried if its policy allows), as the
@@ -574,6 +662,7 @@ export class Runner {
     calls: CallWrite[],
     slots: LocalSlot[],
     started: Set<string>,
+    decoded?: InstanceState,
   ): void {
     const next: ClaimedInstance = {
       ...inst,
@@ -626,7 +715,7 @@ export class Runner {
             success: d.success,
             result: JSON.parse(d.resultJson) as unknown,
           });
-      this.conts.push({ inst: next, outcomes, records: done });
+      this.conts.push({ inst: next, outcomes, records: done, decoded });
       this.contWake.notify();
     });
   }

@@ -14,6 +14,10 @@ export interface EngineConfig {
   /** An action whose synchronous part holds the runner's event loop longer than this is run in
    *  worker processes from then on. */
   inlineBlockMs: number;
+  /** A sleep at most this long (and within half a lease) is waited out by the runner that
+   *  started it, keeping the instance's lease, instead of parking the instance for any runner
+   *  to claim at its deadline (0: always park). */
+  holdSleepMs: number;
   pollIntervalMs: number;
   /** Lease length for instances and action calls. */
   lockTtlMs: number;
@@ -46,8 +50,9 @@ export function loadConfig(): EngineConfig {
     databaseUrl: process.env.WAYMARK_DATABASE_URL ?? "",
     workerCount: int("WAYMARK_WORKER_COUNT", 2),
     concurrentPerWorker: int("WAYMARK_CONCURRENT_PER_WORKER", 32),
-    inlineActions: int("WAYMARK_INLINE_ACTIONS", 32),
+    inlineActions: int("WAYMARK_INLINE_ACTIONS", 128),
     inlineBlockMs: int("WAYMARK_INLINE_BLOCK_MS", 20),
+    holdSleepMs: int("WAYMARK_HOLD_SLEEP_MS", 5000),
     pollIntervalMs: int("WAYMARK_POLL_INTERVAL_MS", 1000),
     lockTtlMs,
     lockHeartbeatMs: int("WAYMARK_LOCK_HEARTBEAT_MS", Math.max(50, Math.floor(lockTtlMs / 3))),

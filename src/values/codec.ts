@@ -161,18 +161,22 @@ export function encodeGraph(v: unknown): Json {
   return new Encoder(true, v).encode(v, "state");
 }
 
+/** Registers the object a `def` node decodes to before its children are decoded (so that
+ *  references inside it resolve). A module-level function, not a closure per node: decoding
+ *  runs for every held instance on every step. */
+function reg<T>(x: T, defs: Map<number, unknown> | null, defId: number | undefined): T {
+  if (defId !== undefined) defs?.set(defId, x);
+  return x;
+}
+
 function decode(j: Json, defs: Map<number, unknown> | null, defId?: number): unknown {
   if (j === null || typeof j !== "object") return j;
-  const reg = <T>(x: T): T => {
-    if (defId !== undefined) defs!.set(defId, x);
-    return x;
-  };
   if (Array.isArray(j)) {
-    const out = reg([] as unknown[]);
+    const out = reg([] as unknown[], defs, defId);
     for (const x of j) out.push(decode(x, defs));
     return out;
   }
-  if (!Object.hasOwn(j, TAG)) return decodePlain(j, reg({}), defs);
+  if (!Object.hasOwn(j, TAG)) return decodePlain(j, reg({}, defs, defId), defs);
   const v = j.v;
   switch (j[TAG]) {
     case "undef":
@@ -182,20 +186,20 @@ function decode(j: Json, defs: Map<number, unknown> | null, defId?: number): unk
     case "bigint":
       return BigInt(v as string);
     case "date":
-      return reg(new Date(v === null ? Number.NaN : (v as string)));
+      return reg(new Date(v === null ? Number.NaN : (v as string)), defs, defId);
     case "map": {
-      const m = reg(new Map<unknown, unknown>());
+      const m = reg(new Map<unknown, unknown>(), defs, defId);
       for (const e of v as Json[][]) m.set(decode(e[0] as Json, defs), decode(e[1] as Json, defs));
       return m;
     }
     case "set": {
-      const s = reg(new Set<unknown>());
+      const s = reg(new Set<unknown>(), defs, defId);
       for (const e of v as Json[]) s.add(decode(e, defs));
       return s;
     }
     case "error":
     case "obj":
-      return decodePlain(v as Record<string, Json>, reg({}), defs);
+      return decodePlain(v as Record<string, Json>, reg({}, defs, defId), defs);
     case "def":
       if (!defs) throw new TypeError("decodeValue: graph reference outside encodeGraph data");
       return decode(v as Json, defs, j.id as number);

@@ -134,16 +134,19 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
            ),
            -- The same statement again after it committed but its answer was lost (the
            -- connection dropped after the commit): the row already holds this very write. Under
-           -- this runner's fence the row's status is 'running' until its first write commits,
-           -- and a held write (status 'running' again) always changes the state (it dispatched
-           -- calls or absorbed outcomes), so equal fence, status and state mean "written". Such
-           -- an instance is reported as written and not written again (its recorded calls are
-           -- no longer running; its steps would count twice).
+           -- this runner's fence the row's status is 'running' until its first write commits;
+           -- a held write that follows another (an instance waiting on calls run here, or on a
+           -- sleep this runner waits out) always changes the state (it dispatched calls,
+           -- absorbed outcomes or consumed a timer), and a release of a held sleep changes the
+           -- lease. So equal fence, status, state and lease mean "written". Such an instance is
+           -- reported as written and not written again (its recorded calls are no longer
+           -- running; its steps would count twice).
            already as (
              select inst.id from inst
              where exists (select 1 from waymark_instances w
                            where w.id = inst.id and w.fence = inst.fence and w.status = inst.status
                              and w.state is not distinct from inst.state
+                             and (w.lease_owner is not null) = inst.hold
                            offset 0)
            ),
            -- The calls such a write inserted for a local worker: still running at attempt 1 under
