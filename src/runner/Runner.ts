@@ -63,6 +63,8 @@ interface Step {
   /** The state of a held instance as this process left it (equal to `inst.state` decoded):
    *  taken once, so a step advanced again after a failed statement decodes `inst.state`. */
   decoded?: InstanceState;
+  /** Advanced again after a statement that failed — and may have committed unseen. */
+  repeat?: boolean;
 }
 
 /** A step waiting on at most this many calls may be run locally whatever other workers exist.
@@ -128,6 +130,7 @@ export class Runner {
   /** Set by a connection failure: a claim or held write may have committed unseen. */
   private mayHaveOrphans = false;
   private claimsInFlight = 0;
+  private adopting?: Promise<void>;
   /** When this runner's last heartbeat was written, and since when it has been reaching the
    *  database without a gap — its start, or its return after losing the database
    *  (failUnserved waits a grace after that). */
@@ -243,8 +246,19 @@ export class Runner {
    *  Only while no other claim of this runner is in flight: its rows are not in `held` yet
    *  (claimed rows enter `held` before the count of claims in flight drops). */
   private async claim(): Promise<ClaimedInstance[]> {
+    // Nor does a claim start while an adoption is in flight: the rows it claimed could be
+    // committed before the adoption's statement runs, and be taken from under it.
+    while (this.adopting) await this.adopting;
     const adopt = this.mayHaveOrphans && this.claimsInFlight === 0;
     if (adopt) this.mayHaveOrphans = false;
+    let adopted: () => void = () => {};
+    if (adopt)
+      this.adopting = new Promise<void>((r) => {
+        adopted = () => {
+          this.adopting = undefined;
+          r();
+        };
+      });
     this.claimsInFlight++;
     const hold = (rows: ClaimedInstance[]) => {
       for (const c of rows) this.held.add(c.id);
@@ -273,6 +287,7 @@ export class Runner {
       throw e;
     } finally {
       this.claimsInFlight--;
+      adopted();
     }
   }
 
@@ -374,6 +389,7 @@ export class Runner {
       abandon,
       records,
       leaseMs: this.cfg.lockTtlMs,
+      repeat: steps.some((x) => x.repeat),
     }).catch((e) => {
       for (const p of plans.values()) for (const s of p.slots) s.cancel();
       throw e;
@@ -442,6 +458,7 @@ export class Runner {
         await new Promise((r) => setTimeout(r, delay));
         delay = Math.min(delay * 2, 1000);
         repeated = true;
+        b.repeat = true;
       }
     }
   }
@@ -751,6 +768,7 @@ export class Runner {
         // so that one step that cannot be written does not hold back the others.
         if (isTransientDbError(e)) this.mayHaveOrphans = true;
         log.error(`runner continuation error (${batch.length} step(s)): ${(e as Error).message}`);
+        for (const x of batch) x.repeat = true;
         this.conts.unshift(...batch);
         limit = Math.max(1, batch.length >> 1);
         await new Promise((r) => setTimeout(r, errorDelay));

@@ -299,7 +299,7 @@ test("a persist repeated after its answer was lost recognises its own committed 
   assert.deepEqual([...first.persisted], [id]);
   assert.deepEqual([...first.localStarted], [`${id}/1`]);
   // The same statement again (its answer "lost"): written, and call 1 still to be started.
-  const again = await store.persistInstancesEx(step1);
+  const again = await store.persistInstancesEx({ ...step1, repeat: true });
   assert.deepEqual([...again.persisted], [id], "the repeated write is reported as written");
   assert.deepEqual([...again.localStarted], [`${id}/1`], "the unstarted call is handed out");
   // Step 2: record call 1's outcome and dispatch call 2 locally, in one statement.
@@ -328,7 +328,7 @@ test("a persist repeated after its answer was lost recognises its own committed 
   assert.deepEqual([...(await store.persistInstancesEx(step2)).persisted], [id]);
   // Repeated: the recorded call is no longer running, so the fenced update does not match —
   // yet the row holds exactly this write, and call 2 (never started) is handed out again.
-  const repeated = await store.persistInstancesEx(step2);
+  const repeated = await store.persistInstancesEx({ ...step2, repeat: true });
   assert.deepEqual([...repeated.persisted], [id]);
   assert.deepEqual([...repeated.localStarted], [`${id}/2`]);
   const row = (
@@ -340,10 +340,14 @@ test("a persist repeated after its answer was lost recognises its own committed 
   assert.deepEqual(row, { state: "s2", steps: 2, lease_owner: "R" }, "written once, still held");
   // A write this row does not hold (another state) with a call no longer running: dropped.
   const other = { ...step2, instances: [{ ...step2.instances[0], state: "s3" }] } as typeof step2;
-  const dropped = await store.persistInstancesEx(other);
+  const dropped = await store.persistInstancesEx({ ...other, repeat: true });
   assert.equal(dropped.persisted.size, 0, "a write that never happened is not reported");
   assert.equal(dropped.localStarted.size, 0);
   // A later owner (fence bumped) makes the old runner's repeat a no-op even with equal state.
   await store.pool.query("update waymark_instances set fence = fence + 1 where id = $1", [id]);
-  assert.equal((await store.persistInstancesEx(step2)).persisted.size, 0, "fenced out");
+  assert.equal(
+    (await store.persistInstancesEx({ ...step2, repeat: true })).persisted.size,
+    0,
+    "fenced out",
+  );
 });

@@ -5,6 +5,25 @@ import pg from "pg";
 // them as strings) and counts are converted where read.
 const pools = new Map<string, pg.Pool>();
 
+/**
+ * Session settings of every engine connection (startup options).
+ * - plan_cache_mode=force_generic_plan: the engine's statements are named (prepared once per
+ *   connection) and driven by arrays; Postgres's default re-plans each of a connection's first
+ *   five executions and, for some connections, every one after — ~3 ms of planning for the
+ *   persist statement, more than executing it.
+ * - enable_seqscan=off: a generic plan is built once per connection, often while the tables
+ *   are empty, where a sequential scan looks cheapest — and is kept while the tables grow to
+ *   millions of rows. Every hot statement reads the instance and call tables through an index
+ *   (test/store/plans.test.ts builds each one's plan on empty tables and checks).
+ * - jit=off: a plan that must still scan a small table sequentially carries the disabled-path
+ *   cost (10¹⁰), which would make Postgres JIT-compile a sub-millisecond statement.
+ */
+export const ENGINE_SESSION_OPTIONS =
+  "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off -c jit=off";
+/** The same settings as SQL (for a connection opened some other way). */
+export const ENGINE_SESSION_SQL =
+  "set plan_cache_mode = force_generic_plan; set enable_seqscan = off; set jit = off";
+
 export function getPool(url: string, max = 10): pg.Pool {
   let pool = pools.get(url);
   if (!pool) {
@@ -19,9 +38,13 @@ export function getPool(url: string, max = 10): pg.Pool {
       query_timeout: queryTimeout,
       connectionTimeoutMillis: queryTimeout,
       keepAlive: true,
+      // Startup parameters: in effect before the first query (behind a connection pooler,
+      // set them on the role instead: alter role … set plan_cache_mode = …).
+      options: ENGINE_SESSION_OPTIONS,
     });
     // An idle client's error (server restart) must not crash the process; the pool drops it.
     pool.on("error", () => {});
+
     pools.set(url, pool);
   }
   return pool;

@@ -79,6 +79,9 @@ export interface PersistBatch {
   records?: Completion[];
   /** Lease length for calls handed to local workers. */
   leaseMs?: number;
+  /** This batch may already have been written by a statement whose answer was lost: include
+   *  the test that recognises it (see `already`). */
+  repeat?: boolean;
 }
 
 export interface PersistResult {
@@ -92,84 +95,114 @@ export async function persistInstances(db: Queryable, b: PersistBatch): Promise<
   return (await persistInstancesEx(db, b)).persisted;
 }
 
-export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promise<PersistResult> {
-  if (b.instances.length === 0) return { persisted: new Set(), localStarted: new Set() };
-  const i = b.instances;
-  const r = b.records ?? [];
-  const res = await db.query<{ persisted: string[] | null; local_started: string[] | null }>({
-    name: "waymark_persist_instances",
-    text: `with inst as (
-             select * from unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::json[], $6::json[],
-                                  $7::int[], $8::float8[], $9::bigint[], $19::boolean[], $29::int[])
+/** Which parts a batch needs: a statement leaves out the CTEs it has no rows for (each part
+ *  costs executor start-up even when empty — about half the time of a one-instance step). */
+interface Parts {
+  dispatch: boolean;
+  records: boolean;
+  delivered: boolean;
+  abandon: boolean;
+  /** The statement may repeat a committed one (see `already`). */
+  repeat: boolean;
+}
+
+/** Parameters by name, numbered in order of first use (the same order for the same parts). */
+class Params {
+  readonly order: string[] = [];
+  ref(name: string, type: string): string {
+    let n = this.order.indexOf(name);
+    if (n < 0) n = this.order.push(name) - 1;
+    return `$${n + 1}::${type}`;
+  }
+}
+
+function persistText(parts: Parts, p: Params): string {
+  const { dispatch, records, delivered, abandon, repeat } = parts;
+  const cte: string[] = [];
+  cte.push(`inst as (
+             select * from unnest(${p.ref("id", "bigint[]")}, ${p.ref("fence", "bigint[]")},
+                                  ${p.ref("status", "text[]")}, ${p.ref("state", "text[]")},
+                                  ${p.ref("result", "json[]")}, ${p.ref("error", "json[]")},
+                                  ${p.ref("timerId", "int[]")}, ${p.ref("sleepMs", "float8[]")},
+                                  ${p.ref("steps", "bigint[]")}, ${p.ref("hold", "boolean[]")},
+                                  ${p.ref("awaited", "int[]")})
                as t(id, fence, status, state, result, error, timer_id, sleep_ms, steps_added, hold,
                     awaited)
-           ),
-           -- Outcomes this persist delivers that were still undelivered: what the state absorbs.
-           -- MATERIALIZED: computed once (inlined, the planner ran it once per instance row).
-           absorb as materialized (
+           )`);
+  if (delivered)
+    // Outcomes this persist delivers that were still undelivered: what the state absorbs.
+    // MATERIALIZED: computed once (inlined, the planner ran it once per instance row).
+    cte.push(`absorb as materialized (
              select d.instance_id, count(*)::int as n
-             from unnest($15::bigint[], $16::int[]) as d(instance_id, call_id)
+             from unnest(${p.ref("dInstance", "bigint[]")}, ${p.ref("dCall", "int[]")}) as d(instance_id, call_id)
              where exists (select 1 from waymark_action_calls a
                            where a.instance_id = d.instance_id and a.call_id = d.call_id
                              and not a.delivered and coalesce(a.status, '') in ('completed', 'failed')
                            offset 0)
              group by d.instance_id
-           ),
-           rec_in as (
-             select * from unnest($21::bigint[], $22::int[], $23::int[], $24::text[], $25::boolean[],
-                                  $26::json[], $27::float8[])
+           )`);
+  if (records) {
+    cte.push(`rec_in as (
+             select * from unnest(${p.ref("rInstance", "bigint[]")}, ${p.ref("rCall", "int[]")},
+                                  ${p.ref("rAttempt", "int[]")}, ${p.ref("rKind", "text[]")},
+                                  ${p.ref("rSuccess", "boolean[]")}, ${p.ref("rResult", "json[]")},
+                                  ${p.ref("rDelay", "float8[]")})
                as t(instance_id, call_id, attempt, kind, success, result, delay_ms)
-           ),
-           -- Instances with a recorded outcome that does not match its running attempt: their
-           -- state (which has absorbed it) is not written at all. Computed once per statement
-           -- (a correlated test per instance row was planned as a scan of every record per
-           -- instance, with a call-row probe per pair: O(instances × records), 115 ms for 256).
-           rec_stale as materialized (
+           )`);
+    // Instances with a recorded outcome that does not match its running attempt: their state
+    // (which has absorbed it) is not written at all. Computed once per statement (a correlated
+    // test per instance row was planned as a scan of every record per instance, with a call-row
+    // probe per pair: O(instances × records), 115 ms for 256).
+    cte.push(`rec_stale as materialized (
              select distinct r.instance_id from rec_in r
              where not exists (
                select 1 from waymark_action_calls c
                where c.instance_id = r.instance_id and c.call_id = r.call_id
                  and coalesce(c.status, '') = 'running' and c.attempts = r.attempt
                offset 0)
-           ),
-           -- The same statement again after it committed but its answer was lost (the
-           -- connection dropped after the commit): the row already holds this very write. Under
-           -- this runner's fence the row's status is 'running' until its first write commits;
-           -- a held write that follows another (an instance waiting on calls run here, or on a
-           -- sleep this runner waits out) always changes the state (it dispatched calls,
-           -- absorbed outcomes or consumed a timer), and a release of a held sleep changes the
-           -- lease. So equal fence, status, state and lease mean "written". Such an instance is
-           -- reported as written and not written again (its recorded calls are no longer
-           -- running; its steps would count twice).
-           already as (
+           )`);
+  }
+  if (repeat) {
+    // The same statement again after it committed but its answer was lost (the connection
+    // dropped after the commit): the row already holds this very write. Under this runner's
+    // fence the row's status is 'running' until its first write commits; a held write that
+    // follows another (an instance waiting on calls run here, or on a sleep this runner waits
+    // out) always changes the state (it dispatched calls, absorbed outcomes or consumed a
+    // timer), and a release of a held sleep changes the lease. So equal fence, status, state and
+    // lease mean "written". Such an instance is reported as written and not written again (its
+    // recorded calls are no longer running; its steps would count twice).
+    cte.push(`already as (
              select inst.id from inst
              where exists (select 1 from waymark_instances w
                            where w.id = inst.id and w.fence = inst.fence and w.status = inst.status
                              and w.state is not distinct from inst.state
                              and (w.lease_owner is not null) = inst.hold
                            offset 0)
-           ),
-           -- The calls such a write inserted for a local worker: still running at attempt 1 under
-           -- the worker that was to run them, never started (the runner never saw the answer
-           -- that lets it start them). They are handed out again.
-           restarted as (
+           )`);
+    // The calls such a write inserted for a local worker: still running at attempt 1 under the
+    // worker that was to run them, never started (the runner never saw the answer that lets it
+    // start them). They are handed out again.
+    if (dispatch)
+      cte.push(`restarted as (
              select c.instance_id, c.call_id
-             from unnest($10::bigint[], $11::int[], $28::text[]) as c(instance_id, call_id, run_as)
+             from unnest(${p.ref("cInstance", "bigint[]")}, ${p.ref("cCall", "int[]")}, ${p.ref("cRunAs", "text[]")})
+               as c(instance_id, call_id, run_as)
              where c.run_as is not null and c.instance_id in (select id from already)
                and exists (select 1 from waymark_action_calls e
                            where e.instance_id = c.instance_id and e.call_id = c.call_id
                              and coalesce(e.status, '') = 'running' and e.attempts = 1
                              and e.worker = c.run_as
                            offset 0)
-           ),
-           upd as (
+           )`);
+  }
+  cte.push(`upd as (
              update waymark_instances w set
                status = inst.status,
                state = inst.state,
                result = inst.result,
                error = inst.error,
                steps = w.steps + inst.steps_added,
-               calls_absorbed = w.calls_absorbed + coalesce(ab.n, 0),
+               calls_absorbed = w.calls_absorbed${delivered ? " + coalesce(ab.n, 0)" : ""},
                calls_awaited = inst.awaited,
                timer_id = inst.timer_id,
                timer_due_at = case
@@ -186,22 +219,24 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
                lease_expires_at = case when inst.hold then w.lease_expires_at else null end,
                finished_at = case when inst.status in ('completed', 'failed', 'cancelled') then now() else null end,
                updated_at = now()
-             from inst left join absorb ab on ab.instance_id = inst.id
-             where w.id = inst.id and w.fence = inst.fence
-               and inst.id not in (select id from already)
-               and inst.id not in (select instance_id from rec_stale)
+             from inst${delivered ? " left join absorb ab on ab.instance_id = inst.id" : ""}
+             where w.id = inst.id and w.fence = inst.fence${repeat ? "\n               and inst.id not in (select id from already)" : ""}${records ? "\n               and inst.id not in (select instance_id from rec_stale)" : ""}
              returning w.id, w.status, w.result, w.error
-           ),
-           calls as (
+           )`);
+  if (dispatch)
+    cte.push(`calls as (
              insert into waymark_action_calls (instance_id, call_id, action_name, args, policy, status,
                attempts, worker, lease_expires_at, started_at)
              select c.instance_id, c.call_id, c.action_name, c.args, c.policy,
                case when c.run_as is null then 'queued' else 'running' end,
                case when c.run_as is null then 0 else 1 end,
                c.run_as,
-               case when c.run_as is null then null else now() + $20 * interval '1 millisecond' end,
+               case when c.run_as is null then null
+                 else now() + ${p.ref("leaseMs", "float8")} * interval '1 millisecond' end,
                case when c.run_as is null then null else now() end
-             from unnest($10::bigint[], $11::int[], $12::text[], $13::json[], $14::jsonb[], $28::text[])
+             from unnest(${p.ref("cInstance", "bigint[]")}, ${p.ref("cCall", "int[]")},
+                         ${p.ref("cAction", "text[]")}, ${p.ref("cArgs", "json[]")},
+                         ${p.ref("cPolicy", "jsonb[]")}, ${p.ref("cRunAs", "text[]")})
                as c(instance_id, call_id, action_name, args, policy, run_as)
              where c.instance_id in (select id from upd)
                -- Insert-if-absent without ON CONFLICT (a speculative insertion writes one more
@@ -212,8 +247,9 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
                                where e.instance_id = c.instance_id and e.call_id = c.call_id
                                offset 0)
              returning instance_id, call_id, status
-           ),
-           recorded as (
+           )`);
+  if (records) {
+    cte.push(`recorded as (
              update waymark_action_calls c set
                status = case when r.kind in ('retry', 'release') then 'queued' else r.kind end,
                attempts = case when r.kind = 'release' then c.attempts - 1 else c.attempts end,
@@ -231,90 +267,151 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
                and c.attempts = r.attempt and coalesce(c.status, '') = 'running'
                and r.instance_id in (select id from upd)
              returning c.instance_id, c.call_id, r.attempt, r.kind, r.success, r.result, c.worker, c.started_at
-           ),
-           hist as (
+           )`);
+    cte.push(`hist as (
              insert into waymark_action_attempts (instance_id, call_id, attempt, worker, started_at, success, result)
              select instance_id, call_id, attempt, worker, started_at, success, result from recorded
              where kind = 'retry' -- the settling attempt is the call row (see completeActions.ts)
              on conflict do nothing
              returning 1
-           ),
-           delivered as (
+           )`);
+  }
+  if (delivered)
+    cte.push(`delivered as (
              update waymark_action_calls a set delivered = true
-             from unnest($15::bigint[], $16::int[]) as d(instance_id, call_id)
+             from unnest(${p.ref("dInstance", "bigint[]")}, ${p.ref("dCall", "int[]")}) as d(instance_id, call_id)
              where a.instance_id = d.instance_id and a.call_id = d.call_id
                and d.instance_id in (select id from upd)
              returning 1
-           ),
-           -- SKIP LOCKED: a call locked by a worker's completion or claim right now is left to
-           -- it (its outcome arrives later and the interpreter ignores outcomes of abandoned
-           -- calls). Waiting instead would invert the lock order of completions (call row, then
-           -- instance row) and deadlock.
-           to_abandon as (
+           )`);
+  if (abandon) {
+    // SKIP LOCKED: a call locked by a worker's completion or claim right now is left to it (its
+    // outcome arrives later and the interpreter ignores outcomes of abandoned calls). Waiting
+    // instead would invert the lock order of completions (call row, then instance row) and
+    // deadlock.
+    cte.push(`to_abandon as (
              select a.instance_id, a.call_id from waymark_action_calls a
-             join unnest($17::bigint[], $18::int[]) as d(instance_id, call_id)
+             join unnest(${p.ref("aInstance", "bigint[]")}, ${p.ref("aCall", "int[]")}) as d(instance_id, call_id)
                on a.instance_id = d.instance_id and a.call_id = d.call_id
-             where a.status in ('queued', 'running') and d.instance_id in (select id from upd)
+             where a.status in ('queued', 'running') and d.instance_id in (select id from upd)${
+               records
+                 ? `
                and not exists (select 1 from rec_in r
-                               where r.instance_id = a.instance_id and r.call_id = a.call_id)
+                               where r.instance_id = a.instance_id and r.call_id = a.call_id)`
+                 : ""
+             }
              for update of a skip locked
-           ),
-           abandoned as (
+           )`);
+    cte.push(`abandoned as (
              update waymark_action_calls a set status = 'abandoned',
                lease_expires_at = null, finished_at = now()
              from to_abandon t
              where a.instance_id = t.instance_id and a.call_id = t.call_id
              returning 1
-           ),
-           n_actions as (
-             select pg_notify('${CHANNEL_ACTIONS}', '')
-             where exists (select 1 from calls where status = 'queued')
-                or exists (select 1 from recorded where kind in ('retry', 'release'))
-           ),
-           n_done as (
+           )`);
+  }
+  const wakeWorkers = [
+    ...(dispatch ? ["exists (select 1 from calls where status = 'queued')"] : []),
+    ...(records ? ["exists (select 1 from recorded where kind in ('retry', 'release'))"] : []),
+  ];
+  if (wakeWorkers.length > 0)
+    cte.push(`n_actions as (
+             select pg_notify('${CHANNEL_ACTIONS}', '') where ${wakeWorkers.join(" or ")}
+           )`);
+  cte.push(`n_done as (
              select pg_notify('${CHANNEL_DONE}', ${donePayloadSql("upd")}) from upd
              where status in ('completed', 'failed', 'cancelled')
-           )
-           select (select array_agg(id) from (select id from upd union all select id from already) x)
-                    as persisted,
-                  (select array_agg(k) from (
-                     select instance_id || '/' || call_id as k from calls where status = 'running'
-                     union all select instance_id || '/' || call_id from restarted) y)
-                    as local_started,
-                  (select count(*) from n_actions) + (select count(*) from n_done)
-                  + (select count(*) from delivered) + (select count(*) from abandoned)
-                  + (select count(*) from hist) as side_effects`,
-    values: [
-      i.map((x) => x.id),
-      i.map((x) => x.fence),
-      i.map((x) => x.status),
-      i.map((x) => x.state),
-      i.map((x) => x.resultJson),
-      i.map((x) => x.errorJson),
-      i.map((x) => x.timerId),
-      i.map((x) => x.sleepMs),
-      i.map((x) => x.stepsAdded),
-      b.dispatch.map((c) => c.instanceId),
-      b.dispatch.map((c) => c.callId),
-      b.dispatch.map((c) => c.action),
-      b.dispatch.map((c) => c.argsJson),
-      b.dispatch.map((c) => c.policyJson),
-      b.delivered.map((c) => c.instanceId),
-      b.delivered.map((c) => c.callId),
-      b.abandon.map((c) => c.instanceId),
-      b.abandon.map((c) => c.callId),
-      i.map((x) => x.hold === true),
-      b.leaseMs ?? 30_000,
-      r.map((x) => x.instanceId),
-      r.map((x) => x.callId),
-      r.map((x) => x.attempt),
-      r.map((x) => x.kind),
-      r.map((x) => x.success),
-      r.map((x) => x.resultJson),
-      r.map((x) => x.delayMs),
-      b.dispatch.map((c) => c.runAs ?? null),
-      i.map((x) => x.awaited ?? 0),
-    ],
+           )`);
+  const persisted = repeat
+    ? "(select array_agg(id) from (select id from upd union all select id from already) x)"
+    : "(select array_agg(id) from upd)";
+  const started = [
+    ...(dispatch
+      ? ["select instance_id || '/' || call_id as k from calls where status = 'running'"]
+      : []),
+    ...(dispatch && repeat ? ["select instance_id || '/' || call_id from restarted"] : []),
+  ];
+  const localStarted =
+    started.length > 0
+      ? `(select array_agg(k) from (${started.join(" union all ")}) y)`
+      : "null::text[]";
+  // pg_notify in a plain SELECT CTE runs only if the statement reads it: every side effect is
+  // counted into the last column. (Data-modifying CTEs run whether read or not.)
+  const effects = [
+    ...(wakeWorkers.length > 0 ? ["n_actions"] : []),
+    "n_done",
+    ...(delivered ? ["delivered"] : []),
+    ...(abandon ? ["abandoned"] : []),
+    ...(records ? ["hist"] : []),
+  ].map((c) => `(select count(*) from ${c})`);
+  return `with ${cte.join(",\n           ")}
+           select ${persisted} as persisted, ${localStarted} as local_started,
+                  ${effects.join(" + ")} as side_effects`;
+}
+
+const texts = new Map<string, { text: string; order: string[] }>();
+
+export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promise<PersistResult> {
+  if (b.instances.length === 0) return { persisted: new Set(), localStarted: new Set() };
+  const i = b.instances;
+  const r = b.records ?? [];
+  const all: Record<string, () => unknown> = {
+    id: () => i.map((x) => x.id),
+    fence: () => i.map((x) => x.fence),
+    status: () => i.map((x) => x.status),
+    state: () => i.map((x) => x.state),
+    result: () => i.map((x) => x.resultJson),
+    error: () => i.map((x) => x.errorJson),
+    timerId: () => i.map((x) => x.timerId),
+    sleepMs: () => i.map((x) => x.sleepMs),
+    steps: () => i.map((x) => x.stepsAdded),
+    hold: () => i.map((x) => x.hold === true),
+    awaited: () => i.map((x) => x.awaited ?? 0),
+    dInstance: () => b.delivered.map((c) => c.instanceId),
+    dCall: () => b.delivered.map((c) => c.callId),
+    rInstance: () => r.map((x) => x.instanceId),
+    rCall: () => r.map((x) => x.callId),
+    rAttempt: () => r.map((x) => x.attempt),
+    rKind: () => r.map((x) => x.kind),
+    rSuccess: () => r.map((x) => x.success),
+    rResult: () => r.map((x) => x.resultJson),
+    rDelay: () => r.map((x) => x.delayMs),
+    cInstance: () => b.dispatch.map((c) => c.instanceId),
+    cCall: () => b.dispatch.map((c) => c.callId),
+    cAction: () => b.dispatch.map((c) => c.action),
+    cArgs: () => b.dispatch.map((c) => c.argsJson),
+    cPolicy: () => b.dispatch.map((c) => c.policyJson),
+    cRunAs: () => b.dispatch.map((c) => c.runAs ?? null),
+    leaseMs: () => b.leaseMs ?? 30_000,
+    aInstance: () => b.abandon.map((c) => c.instanceId),
+    aCall: () => b.abandon.map((c) => c.callId),
+  };
+  const parts: Parts = {
+    dispatch: b.dispatch.length > 0,
+    records: r.length > 0,
+    delivered: b.delivered.length > 0,
+    abandon: b.abandon.length > 0,
+    repeat: b.repeat === true,
+  };
+  // One named statement per combination of parts: waymark_persist_instances_<bits>.
+  const key = Object.values(parts)
+    .map((v) => (v ? "1" : "0"))
+    .join("");
+  let entry = texts.get(key);
+  if (!entry) {
+    // Built once per variant; the order of its parameters is recorded with it.
+    const p = new Params();
+    entry = { text: persistText(parts, p), order: p.order };
+    texts.set(key, entry);
+  }
+  const res = await db.query<{ persisted: string[] | null; local_started: string[] | null }>({
+    name: `waymark_persist_instances_${key}`,
+    text: entry.text,
+    values: entry.order.map((name) => {
+      const value = all[name];
+      if (!value) throw new Error(`persistInstances: no parameter ${name}`);
+      return value();
+    }),
   });
   const row = res.rows[0];
   return {
