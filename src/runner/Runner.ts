@@ -164,7 +164,9 @@ export class Runner {
   async start(): Promise<void> {
     this.seeingSince = Date.now();
     this.lastBeatAt = this.seeingSince;
-    this.unlisten = await this.store.listen([CHANNEL_INSTANCES], () => this.wake.notify());
+    // One claim per notification: the loop it wakes claims everything due, and wakes another
+    // loop when it found a full burst.
+    this.unlisten = await this.store.listen([CHANNEL_INSTANCES], () => this.wake.notifyOne());
     await this.store.heartbeatWorker(this.id, "runner", hostname(), process.pid, []);
     if (this.inline) {
       await this.refreshQuarantine().catch(() => {});
@@ -226,7 +228,7 @@ export class Runner {
           continue;
         }
         // A burst (timers send no notification): let the other loops claim in parallel.
-        if (index === 0 && claimed.length >= 32) this.wake.notify();
+        if (claimed.length >= 32) this.wake.notifyOne();
         try {
           await this.processBatch(claimed);
         } finally {
