@@ -58,6 +58,18 @@ const completion = {
   startedAt: null,
 };
 
+const waiting = {
+  id: "1",
+  fence: "1",
+  status: "waiting" as const,
+  state: "s",
+  resultJson: null,
+  errorJson: null,
+  timerId: null,
+  sleepMs: null,
+  stepsAdded: 1,
+};
+
 /** Each hot statement, run once on empty tables (which prepares it on this connection). */
 const statements: [string, (c: pg.Client) => Promise<unknown>][] = [
   [
@@ -74,19 +86,7 @@ const statements: [string, (c: pg.Client) => Promise<unknown>][] = [
     (c) =>
       persistInstancesEx(c, {
         repeat: true,
-        instances: [
-          {
-            id: "1",
-            fence: "1",
-            status: "waiting",
-            state: "s",
-            resultJson: null,
-            errorJson: null,
-            timerId: null,
-            sleepMs: null,
-            stepsAdded: 1,
-          },
-        ],
+        instances: [waiting],
         dispatch: [{ instanceId: "1", callId: 2, action: "a", argsJson: "[]", policyJson: null }],
         delivered: [{ instanceId: "1", callId: 1 }],
         abandon: [{ instanceId: "1", callId: 3 }],
@@ -97,19 +97,7 @@ const statements: [string, (c: pg.Client) => Promise<unknown>][] = [
     "waymark_persist_instances_00000",
     (c) =>
       persistInstancesEx(c, {
-        instances: [
-          {
-            id: "1",
-            fence: "1",
-            status: "waiting",
-            state: "s",
-            resultJson: null,
-            errorJson: null,
-            timerId: null,
-            sleepMs: null,
-            stepsAdded: 1,
-          },
-        ],
+        instances: [waiting],
         dispatch: [],
         delivered: [],
         abandon: [],

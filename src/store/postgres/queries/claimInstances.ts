@@ -20,6 +20,10 @@ export interface ClaimedInstance {
   steps: number;
 }
 
+/** What a claim (or an adoption) returns of each row it leased: see ClaimedInstance. */
+const CLAIMED_COLUMNS = `i.id, i.fence, i.version_id, i.workflow_name, i.state, i.input, i.timer_id,
+                     (i.timer_due_at <= now()) as timer_due, i.steps`;
+
 export async function claimInstances(
   db: Queryable,
   owner: string,
@@ -58,8 +62,7 @@ export async function claimInstances(
              status = 'running',
              started_at = coalesce(i.started_at, now())
            from picked where i.id = picked.id
-           returning i.id, i.fence, i.version_id, i.workflow_name, i.state, i.input, i.timer_id,
-                     (i.timer_due_at <= now()) as timer_due, i.steps`,
+           returning ${CLAIMED_COLUMNS}`,
     values: [owner, limit, leaseMs],
   });
   return res.rows.map(toClaimed);
@@ -92,8 +95,7 @@ export async function adoptInstances(
              fence = i.fence + 1,
              wake_at = null
            from picked where i.id = picked.id
-           returning i.id, i.fence, i.version_id, i.workflow_name, i.state, i.input, i.timer_id,
-                     (i.timer_due_at <= now()) as timer_due, i.steps`,
+           returning ${CLAIMED_COLUMNS}`,
     values: [owner, known, leaseMs],
   });
   return res.rows.map(toClaimed);
