@@ -74,6 +74,8 @@ const LOCAL_MAX_CALLS = 16;
 
 /** Sleeps a runner waits out itself at once (see holdSleep); beyond, sleepers are parked. */
 const MAX_HELD_SLEEPS = 10_000;
+/** A held sleep's lease ends this long after its deadline (see advanceAndPersist). */
+const SLEEP_LEASE_GRACE_MS = 2000;
 
 /** Outcomes of local calls recorded per continuation statement (at least one whole step). */
 const MAX_RECORDS = 2000;
@@ -379,6 +381,9 @@ export class Runner {
         plans.set(w.id, { step, write: w, calls, slots, state: out.state });
       } else if (this.canHoldSleep(w, out.blocked, sleeps.size)) {
         w.hold = true;
+        // The lease ends shortly after the deadline and is not renewed: if this process dies,
+        // another runner resumes the instance about on time, not a whole lease later.
+        w.leaseMs = (w.sleepMs ?? 0) + Math.min(this.cfg.lockTtlMs, SLEEP_LEASE_GRACE_MS);
         sleeps.set(w.id, { step, state: out.state });
       }
       dispatch.push(...calls);
@@ -629,11 +634,12 @@ export class Runner {
   }
 
   /** Whether to wait out this step's new sleep here, keeping the lease: a short sleep (at most
-   *  holdSleepMs and half a lease, so the heartbeat renews it once or twice at most) of an
-   *  instance that then waits on nothing else. At its end the instance advances from memory —
-   *  no claim, no outcome read — in the next continuation statement. Its row is written as
-   *  usual (status sleeping, timer and wake-up at the deadline): if this process dies, the
-   *  lease expires and any runner claims it and fires the timer when due. */
+   *  holdSleepMs and half a lease) of an instance that then waits on nothing else. At its end
+   *  the instance advances from memory — no claim, no outcome read — in the next continuation
+   *  statement. Its row is written as usual (status sleeping, timer and wake-up at the
+   *  deadline) with a lease that ends SLEEP_LEASE_GRACE_MS after the deadline: if this process
+   *  dies, any runner claims the instance then and fires the timer; if this one is late past
+   *  the grace, another may take it over (the fence keeps one write). */
   private canHoldSleep(w: InstanceWrite, blocked: Blocked | undefined, pending: number): boolean {
     if (this.stopping || w.status !== "sleeping" || blocked?.type !== "timer") return false;
     if (w.sleepMs === null) return false;
@@ -786,7 +792,9 @@ export class Runner {
     this.maintaining = true;
     try {
       if (failpoints.on) await failpoints.hit("before_lease_refresh");
-      await this.store.renewInstanceLeases(this.id, [...this.held], this.cfg.lockTtlMs);
+      // Held sleeps keep the lease their write gave them (deadline + grace), unrenewed.
+      const renew = [...this.held].filter((id) => !this.sleepers.has(id));
+      await this.store.renewInstanceLeases(this.id, renew, this.cfg.lockTtlMs);
       await this.store.heartbeatWorker(this.id, "runner", hostname(), process.pid, []);
       // A heartbeat after a gap longer than a worker's liveness window: this runner could not
       // reach the database (a partition, a stalled connection) and neither, maybe, could the

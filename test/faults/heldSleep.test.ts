@@ -55,6 +55,14 @@ test("a short sleep is held by its runner (lease and deadline on the row) and re
     assert.match(r.lease_owner ?? "", /^runner:/, "the runner that started the sleep holds it");
     assert.ok(r.wake_at !== null, "the deadline is stored for any runner, should this one die");
   }
+  // The lease ends 2 s after the deadline (not renewed): should this runner die, another one
+  // resumes the sleeper about on time rather than a whole lease later.
+  const margins = await ctx.query<{ ms: number }>(
+    `select (extract(epoch from lease_expires_at - timer_due_at) * 1000)::float8 as ms
+     from waymark_instances where id = any($1::bigint[])`,
+    [ids],
+  );
+  for (const m of margins) assert.ok(Math.abs(m.ms - 2000) < 300, `lease − deadline ${m.ms} ms`);
   assert.deepEqual(
     await Promise.all(hs.map((h) => h.result())),
     hs.map(() => 1500),

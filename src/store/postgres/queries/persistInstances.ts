@@ -51,6 +51,9 @@ export interface InstanceWrite {
   awaited?: number;
   /** Keep this runner's lease (the instance waits on calls this process runs itself). */
   hold?: boolean;
+  /** With `hold`: the lease ends this long from now (a held sleep: its deadline plus a grace),
+   *  instead of keeping the lease the heartbeat renews. */
+  leaseMs?: number | null;
 }
 
 export interface CallWrite {
@@ -125,9 +128,9 @@ function persistText(parts: Parts, p: Params): string {
                                   ${p.ref("result", "json[]")}, ${p.ref("error", "json[]")},
                                   ${p.ref("timerId", "int[]")}, ${p.ref("sleepMs", "float8[]")},
                                   ${p.ref("steps", "bigint[]")}, ${p.ref("hold", "boolean[]")},
-                                  ${p.ref("awaited", "int[]")})
+                                  ${p.ref("awaited", "int[]")}, ${p.ref("leaseFor", "float8[]")})
                as t(id, fence, status, state, result, error, timer_id, sleep_ms, steps_added, hold,
-                    awaited)
+                    awaited, lease_ms)
            )`);
   if (delivered)
     // Outcomes this persist delivers that were still undelivered: what the state absorbs.
@@ -216,7 +219,9 @@ function persistText(parts: Parts, p: Params): string {
                  when inst.timer_id is not null then w.timer_due_at
                  else null end,
                lease_owner = case when inst.hold then w.lease_owner else null end,
-               lease_expires_at = case when inst.hold then w.lease_expires_at else null end,
+               lease_expires_at = case when not inst.hold then null
+                 when inst.lease_ms is not null then now() + inst.lease_ms * interval '1 millisecond'
+                 else w.lease_expires_at end,
                finished_at = case when inst.status in ('completed', 'failed', 'cancelled') then now() else null end,
                updated_at = now()
              from inst${delivered ? " left join absorb ab on ab.instance_id = inst.id" : ""}
@@ -367,6 +372,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
     steps: () => i.map((x) => x.stepsAdded),
     hold: () => i.map((x) => x.hold === true),
     awaited: () => i.map((x) => x.awaited ?? 0),
+    leaseFor: () => i.map((x) => x.leaseMs ?? null),
     dInstance: () => b.delivered.map((c) => c.instanceId),
     dCall: () => b.delivered.map((c) => c.callId),
     rInstance: () => r.map((x) => x.instanceId),
