@@ -792,9 +792,9 @@ export class Runner {
     this.maintaining = true;
     try {
       if (failpoints.on) await failpoints.hit("before_lease_refresh");
-      // Held sleeps keep the lease their write gave them (deadline + grace), unrenewed.
-      const renew = [...this.held].filter((id) => !this.sleepers.has(id));
-      await this.store.renewInstanceLeases(this.id, renew, this.cfg.lockTtlMs);
+      // Held sleeps keep the lease their write gave them (deadline + grace): the statement
+      // skips rows whose status is sleeping (no race with a write just committed).
+      await this.store.renewInstanceLeases(this.id, [...this.held], this.cfg.lockTtlMs);
       await this.store.heartbeatWorker(this.id, "runner", hostname(), process.pid, []);
       // A heartbeat after a gap longer than a worker's liveness window: this runner could not
       // reach the database (a partition, a stalled connection) and neither, maybe, could the

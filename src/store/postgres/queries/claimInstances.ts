@@ -144,7 +144,8 @@ export async function nextInstanceWakeMs(db: Queryable): Promise<number | null> 
   return res.rows[0]?.ms ?? null;
 }
 
-/** Extends the leases this runner holds (heartbeat). Returns the ids still held. */
+/** Extends the leases this runner holds (heartbeat), except held sleeps'. Returns the ids
+ *  renewed. */
 export async function renewInstanceLeases(
   db: Queryable,
   owner: string,
@@ -156,6 +157,8 @@ export async function renewInstanceLeases(
     name: "waymark_renew_instance_leases",
     text: `update waymark_instances set lease_expires_at = now() + $3 * interval '1 millisecond'
            where id = any($2::bigint[]) and lease_owner = $1
+             -- A held sleep keeps the lease its write gave it (deadline + grace): not renewed.
+             and status <> 'sleeping'
            returning id`,
     values: [owner, ids, leaseMs],
   });
