@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import pg from "pg";
-import { ENGINE_SESSION_SQL } from "../../src/store/postgres/pool.js";
+import { ENGINE_SESSION_OPTIONS } from "../../src/store/postgres/pool.js";
 import {
   claimActions,
   nextActionDueMs,
@@ -35,9 +35,8 @@ let db: TestDb;
 let client: pg.Client;
 before(async () => {
   db = await createTestDb();
-  client = new pg.Client({ connectionString: db.url });
+  client = new pg.Client({ connectionString: db.url, options: ENGINE_SESSION_OPTIONS });
   await client.connect();
-  await client.query(ENGINE_SESSION_SQL);
 });
 after(async () => {
   await client?.end();

@@ -20,9 +20,6 @@ const pools = new Map<string, pg.Pool>();
  */
 export const ENGINE_SESSION_OPTIONS =
   "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off -c jit=off";
-/** The same settings as SQL (for a connection opened some other way). */
-export const ENGINE_SESSION_SQL =
-  "set plan_cache_mode = force_generic_plan; set enable_seqscan = off; set jit = off";
 
 export function getPool(url: string, max = 10): pg.Pool {
   let pool = pools.get(url);
