@@ -27,7 +27,12 @@ import type {
   PersistBatch,
   PersistResult,
 } from "../store/postgres/queries/persistInstances.js";
-import { CHANNEL_INSTANCES } from "../store/postgres/queries/types.js";
+import {
+  CHANNEL_INSTANCES,
+  type FreshInstance,
+  parseFreshPayload,
+  RUNNERS_PAYLOAD,
+} from "../store/postgres/queries/types.js";
 import type { ClaimedInstance, Completion, Store, StoredOutcome } from "../store/Store.js";
 import { decodeValue, encodeValue } from "../values/index.js";
 import { assertPayloadSize } from "../values/payloadLimit.js";
@@ -80,6 +85,10 @@ const SLEEP_LEASE_GRACE_MS = 2000;
 /** Outcomes of local calls recorded per continuation statement (at least one whole step). */
 const MAX_RECORDS = 2000;
 
+/** Steps waiting for the continuation loop beyond which announced new instances are left to
+ *  be claimed (after FRESH_GRACE_MS) instead of started from their notification. */
+const MAX_FRESH_BACKLOG = 10_000;
+
 /** A slot for `action`: a free one anywhere first, then within `room`. */
 function reserveIn(execs: LocalExecutor[], action: string, room: LocalRoom): LocalSlot | undefined {
   for (const e of execs) {
@@ -129,6 +138,13 @@ export class Runner {
    *  undefined until first read (then wide fan-outs are queued). */
   private remoteActions?: Set<string>;
   private stopping = false;
+  /** Live runners, sorted (ownsFresh); this one among them. */
+  private runners: string[] = [];
+  /** Runners that announced they are stopping (left out of `runners`). */
+  private readonly leaving = new Set<string>();
+  /** Start announced new instances from their notification (WAYMARK_FRESH_STARTS=0: leave
+   *  them to claims, after FRESH_GRACE_MS — tests of the claim path). */
+  private readonly freshStarts = process.env.WAYMARK_FRESH_STARTS !== "0";
   /** Set by a connection failure: a claim or held write may have committed unseen. */
   private mayHaveOrphans = false;
   private claimsInFlight = 0;
@@ -167,9 +183,22 @@ export class Runner {
     this.seeingSince = Date.now();
     this.lastBeatAt = this.seeingSince;
     // One claim per notification: the loop it wakes claims everything due, and wakes another
-    // loop when it found a full burst.
-    this.unlisten = await this.store.listen([CHANNEL_INSTANCES], () => this.wake.notifyOne());
+    // loop when it found a full burst. A new instance's notification carries what its first
+    // step needs: it is started from there, with no claim (takeFresh).
+    this.unlisten = await this.store.listen([CHANNEL_INSTANCES], (_channel, payload) => {
+      if (payload.startsWith(RUNNERS_PAYLOAD)) {
+        const other = payload.slice(RUNNERS_PAYLOAD.length + 1);
+        if (payload[RUNNERS_PAYLOAD.length] === "-") this.leaving.add(other);
+        void this.refreshRunners().catch(() => {});
+        return;
+      }
+      const fresh = this.freshStarts ? parseFreshPayload(payload) : undefined;
+      if (fresh === undefined) this.wake.notifyOne();
+      else if (this.ownsFresh(fresh.id)) this.takeFresh(fresh);
+    });
     await this.store.heartbeatWorker(this.id, "runner", hostname(), process.pid, []);
+    await this.refreshRunners().catch(() => {});
+    await this.store.announceRunner(this.id, false).catch(() => {});
     if (this.inline) {
       await this.refreshQuarantine().catch(() => {});
       await this.inline.start();
@@ -178,7 +207,8 @@ export class Runner {
     this.maintenance = setInterval(() => void this.maintain(), this.cfg.lockHeartbeatMs);
     this.housekeeper.start();
     for (let i = 0; i < this.loops; i++) this.running.push(this.loop(i));
-    this.running.push(this.contLoop());
+    for (let i = 0; i < Number(process.env.WM_CONT_LOOPS ?? 1); i++)
+      this.running.push(this.contLoop());
     log.info(
       `started ${this.id} (lease ${this.cfg.lockTtlMs}ms, heartbeat ${this.cfg.lockHeartbeatMs}ms)`,
     );
@@ -188,6 +218,8 @@ export class Runner {
    *  parked instances hold no lease. */
   async stop(): Promise<void> {
     this.stopping = true;
+    // The other runners take over this one's share of new instances now.
+    await this.store.announceRunner(this.id, true).catch(() => {});
     this.wake.notify();
     this.contWake.notify();
     // Calls running here finish (their steps are then persisted by contLoop); calls not started
@@ -208,6 +240,53 @@ export class Runner {
     await this.unlisten?.();
     await this.store.removeWorker(this.id).catch(() => {});
     log.info(`stopped ${this.id}`);
+  }
+
+  /** Whether this runner starts the announced instance `id`: every runner hears every
+   *  announcement, and the live runners split them by id (each in its own sorted list of them,
+   *  refreshed every heartbeat). Lists that disagree for a while (a runner started or stopped)
+   *  make two runners write the same first step — the row takes one, the other is left out — or
+   *  none, and the instance is claimed after FRESH_GRACE_MS. */
+  private ownsFresh(id: string): boolean {
+    const n = this.runners.length;
+    if (n <= 1) return true;
+    return this.runners[Number(BigInt(id) % BigInt(n))] === this.id;
+  }
+
+  private async refreshRunners(): Promise<void> {
+    const live = await this.store.liveRunners(2 * this.cfg.lockHeartbeatMs + 1000);
+    // A runner that said it is leaving is left out (its row stays until it has stopped).
+    for (const id of this.leaving) if (!live.includes(id)) this.leaving.delete(id);
+    const mine = live.filter((id) => !this.leaving.has(id));
+    if (!mine.includes(this.id)) mine.push(this.id);
+    this.runners = mine.sort();
+  }
+
+  /** Starts an instance announced by its insert: its first step goes into the next
+   *  continuation statement, which claims it (a fresh write: only if the row is still as
+   *  inserted). Left to a claim when stopping or with a backlog too long: the insert delayed its
+   *  wake-up by FRESH_GRACE_MS, after which any runner claims it. */
+  private takeFresh(f: FreshInstance): void {
+    if (this.stopping || this.conts.length >= MAX_FRESH_BACKLOG) return;
+    // In `held` from here: an adoption (after a lost answer) leaves it to this runner's write.
+    this.held.add(f.id);
+    this.conts.push({
+      inst: {
+        id: f.id,
+        fence: "0",
+        versionId: f.versionId,
+        workflowName: f.workflowName,
+        state: null,
+        input: f.input,
+        timerId: null,
+        timerDue: false,
+        steps: 0,
+        fresh: true,
+      },
+      outcomes: [],
+      records: [],
+    });
+    this.contWake.notify();
   }
 
   private async loop(index: number): Promise<void> {
@@ -397,6 +476,7 @@ export class Runner {
       records,
       leaseMs: this.cfg.lockTtlMs,
       repeat: steps.some((x) => x.repeat),
+      owner: this.id,
     }).catch((e) => {
       for (const p of plans.values()) for (const s of p.slots) s.cancel();
       throw e;
@@ -421,9 +501,12 @@ export class Runner {
         this.holdSleep(sleep.step.inst, w, sleep.state);
       } else {
         for (const s of plan?.slots ?? []) s.cancel();
-        if (this.localHeld.delete(w.id)) this.held.delete(w.id);
+        if (this.localHeld.delete(w.id) || w.fresh) this.held.delete(w.id);
       }
-      if (!persisted.has(w.id) && repeated && !w.hold) {
+      if (!persisted.has(w.id) && w.fresh) {
+        // Claimed, cancelled or started by another runner before this write.
+        log.debug(`instance ${w.id}: no longer as inserted; its first write was left out`);
+      } else if (!persisted.has(w.id) && repeated && !w.hold) {
         // Released by the first statement if it committed: then claimed again meanwhile.
         log.info(
           `instance ${w.id}: not written by the repeated statement (fence ${w.fence} superseded: claimed again since the first one committed, or since its lease expired)`,
@@ -481,6 +564,7 @@ export class Runner {
     const base = {
       id: inst.id,
       fence: inst.fence,
+      fresh: inst.fresh === true,
       resultJson: null,
       errorJson: null,
       timerId: null,
@@ -653,6 +737,7 @@ export class Runner {
       decoded,
       inst: {
         ...inst,
+        fresh: false,
         state: w.state,
         timerId: w.timerId,
         timerDue: true,
@@ -691,6 +776,7 @@ export class Runner {
   ): void {
     const next: ClaimedInstance = {
       ...inst,
+      fresh: false,
       state: w.state,
       timerId: null,
       timerDue: false,
@@ -803,6 +889,7 @@ export class Runner {
       if (now - this.lastBeatAt > this.liveMs()) this.seeingSince = now;
       this.lastBeatAt = now;
       await this.refreshRemoteActions();
+      await this.refreshRunners();
       await this.refreshQuarantine();
       await this.reapExpired();
       await this.failUnserved();

@@ -49,6 +49,10 @@ export interface Store {
   vacuumTables(tables: readonly string[]): Promise<boolean>;
   /** Forgets liveness rows of processes silent for longer than this. */
   pruneWorkers(olderThanMs: number): Promise<void>;
+  /** Tells the other runners that this one joins or leaves (they refresh their lists). */
+  announceRunner(id: string, leaving: boolean): Promise<void>;
+  /** Ids of the runners that heartbeated within liveMs, sorted. */
+  liveRunners(liveMs: number): Promise<string[]>;
   /** Actions served by live worker processes other than these. */
   liveWorkerActions(excludeIds: string[], liveMs: number): Promise<Set<string>>;
   /** Keeps these actions out of runner processes (a runner died running them). */

@@ -116,10 +116,16 @@ test("4d. commit-drop: the write commits, the caller sees a dropped connection",
  *  call the runner loses track of would wait out that lease (the chains must finish well
  *  within it), and a call inserted for a local worker but never started would be reaped and
  *  retried (every call must run exactly once). */
-async function lostAnswers(point: string, spec: string, prefix: string) {
+async function lostAnswers(
+  point: string,
+  spec: string,
+  prefix: string,
+  env: Record<string, string> = {},
+) {
   const leaseMs = 20_000;
   const engine = await ctx.engine({
     env: {
+      ...env,
       WAYMARK_FAILPOINTS: `${point}=${spec}`,
       WAYMARK_LOCK_TTL_MS: String(leaseMs),
       WAYMARK_LOCK_HEARTBEAT_MS: "1000",
@@ -153,7 +159,10 @@ test("4e. lost answers to the runner's writes: the statement is repeated, nothin
 });
 
 test("4f. lost answers to the runner's claims: it takes its instances back, nothing waits out a lease", async () => {
-  const { engine, figures } = await lostAnswers("after_claim_commit", "error*3", "lostc");
+  // New instances are claimed (not started from their notification), so that claims happen.
+  const { engine, figures } = await lostAnswers("after_claim_commit", "error*3", "lostc", {
+    WAYMARK_FRESH_STARTS: "0",
+  });
   assert.match(engine.log(), /took back \d+ instance\(s\) leased to this runner/);
   recordFigures("4f lost claim answers", figures);
 });

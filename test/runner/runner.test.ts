@@ -8,6 +8,7 @@ import { Runner } from "../../src/runner/Runner.js";
 import { loadConfig } from "../../src/store/config.js";
 import { PostgresStore } from "../../src/store/postgres/PostgresStore.js";
 import { closePools } from "../../src/store/postgres/pool.js";
+import { FRESH_GRACE_MS } from "../../src/store/postgres/queries/types.js";
 import { decodeValue, encodeValue } from "../../src/values/index.js";
 import { actionContext } from "../../src/worker/actionContext.js";
 import type { ActionFn } from "../../src/worker/executeAction.js";
@@ -277,9 +278,78 @@ test("two runners share 300 instances: each completes once, no duplicate dispatc
     );
     assert.equal(dup.rows[0].n, 300, "exactly one attempt per call");
     assert.ok(second.stats.advanced > 0 && runner.stats.advanced > 0, "both runners took work");
+    // Started from their notification: by a write before the grace, when no claim can take them.
+    const early = await store.pool.query(
+      "select count(*)::int as n from waymark_instances where id = any($1::bigint[]) and started_at < created_at + $2 * interval '1 millisecond'",
+      [ids, FRESH_GRACE_MS],
+    );
+    assert.equal(early.rows[0].n, 300, "all started from their notification");
   } finally {
     await second.stop();
   }
+});
+
+const ONE = program(
+  "one",
+  ["n"],
+  [
+    {
+      k: "action",
+      target: { k: "pname", name: "a", span },
+      decl: "const",
+      call: call("double", [name("n")]),
+      span,
+    },
+    { k: "return", value: name("a"), span },
+  ],
+);
+
+test("a new instance is started from its notification: its first write claims it", async () => {
+  const v = await store.registerVersion("one", "v1", ONE);
+  const id = await store.insertInstance(v, "one", JSON.stringify(encodeValue([21])));
+  for (let i = 0; i < 200; i++) {
+    const r = await store.readInstance(id);
+    if (r?.status === "completed") break;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  const row = (
+    await store.pool.query(
+      `select status, result, extract(epoch from started_at - created_at) * 1000 < $2 as before_grace
+       from waymark_instances where id = $1`,
+      [id, FRESH_GRACE_MS],
+    )
+  ).rows[0];
+  // A claim could not have taken it before the grace: the first write did.
+  assert.deepEqual(row, { status: "completed", result: 42, before_grace: true });
+});
+
+test("an instance whose announcement nobody heard is claimed once the grace has passed", async () => {
+  const v = await store.registerVersion("one", "v1", ONE);
+  // Inserted as the engine inserts it, but its notification is lost (a runner reconnecting
+  // its LISTEN, say): no runner starts it from there.
+  const t0 = Date.now();
+  const id = (
+    await store.pool.query<{ id: string }>(
+      `insert into waymark_instances (version_id, workflow_name, input, status, wake_at)
+       values ($1, 'one', $2::json, 'queued', now() + $3 * interval '1 millisecond') returning id`,
+      [v, JSON.stringify(encodeValue([5])), FRESH_GRACE_MS],
+    )
+  ).rows[0]?.id as string;
+  let status = "";
+  while (Date.now() - t0 < FRESH_GRACE_MS + 5000) {
+    status = (await store.readInstance(id))?.status ?? "";
+    if (status === "completed") break;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  assert.equal(status, "completed");
+  const row = (
+    await store.pool.query(
+      `select result, extract(epoch from started_at - created_at) * 1000 >= $2 as after_grace
+       from waymark_instances where id = $1`,
+      [id, FRESH_GRACE_MS],
+    )
+  ).rows[0];
+  assert.deepEqual(row, { result: 10, after_grace: true }, "claimed, after the grace");
 });
 
 test("fan-out stress: completions racing claims never strand an instance (lost wake-up regression)", async () => {

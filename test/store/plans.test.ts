@@ -81,11 +81,12 @@ const statements: [string, (c: pg.Client) => Promise<unknown>][] = [
   ["waymark_renew_instance_leases", (c) => renewInstanceLeases(c, "r", ["1"], 1000)],
   ["waymark_load_outcomes", (c) => loadOutcomes(c, ["1"])],
   [
-    "waymark_persist_instances_11111",
+    "waymark_persist_instances_111111",
     (c) =>
       persistInstancesEx(c, {
         repeat: true,
-        instances: [waiting],
+        owner: "r",
+        instances: [waiting, { ...waiting, id: "2", fence: "0", fresh: true, hold: true }],
         dispatch: [{ instanceId: "1", callId: 2, action: "a", argsJson: "[]", policyJson: null }],
         delivered: [{ instanceId: "1", callId: 1 }],
         abandon: [{ instanceId: "1", callId: 3 }],
@@ -93,7 +94,7 @@ const statements: [string, (c: pg.Client) => Promise<unknown>][] = [
       }),
   ],
   [
-    "waymark_persist_instances_00000",
+    "waymark_persist_instances_000000",
     (c) =>
       persistInstancesEx(c, {
         instances: [waiting],

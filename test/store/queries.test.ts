@@ -1,8 +1,13 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { PostgresStore } from "../../src/store/postgres/PostgresStore.js";
-import { closePools } from "../../src/store/postgres/pool.js";
+import { closePools, getPool } from "../../src/store/postgres/pool.js";
 import { VersionConflictError } from "../../src/store/postgres/queries/registerVersion.js";
+import {
+  CHANNEL_INSTANCES,
+  FRESH_GRACE_MS,
+  parseFreshPayload,
+} from "../../src/store/postgres/queries/types.js";
 import { createTestDb, type TestDb } from "../helpers/db.js";
 
 let db: TestDb;
@@ -22,6 +27,15 @@ const policy = JSON.stringify({
   backoff: { initialMs: 0, multiplier: 2, maxMs: 0 },
   timeoutMs: null,
 });
+
+/** Queues an instance as a claim finds it once nobody started it from its notification:
+ *  the insert delays an announced instance's wake-up by FRESH_GRACE_MS (types.ts); this is
+ *  that grace, passed. */
+async function insertDue(v: string, name: string, inputJson: string): Promise<string> {
+  const id = await store.insertInstance(v, name, inputJson);
+  await getPool(db.url).query("update waymark_instances set wake_at = now() where id = $1", [id]);
+  return id;
+}
 
 /** A parked instance write: waiting, no timer, one step. */
 function waiting(id: string, fence: string, state = "s", awaited?: number) {
@@ -54,7 +68,7 @@ test("a version is immutable: same IR is accepted again, a different IR is an er
 test("concurrent claims with SKIP LOCKED never hand one instance to two runners", async () => {
   const v = await store.registerVersion("claimwf", "v1", {});
   const ids = new Set<string>();
-  for (let i = 0; i < 200; i++) ids.add(await store.insertInstance(v, "claimwf", "[]"));
+  for (let i = 0; i < 200; i++) ids.add(await insertDue(v, "claimwf", "[]"));
   const owners = Array.from({ length: 8 }, (_, i) => `runner-${i}`);
   const claimed = await Promise.all(owners.map((o) => store.claimInstances(o, 40, 60_000)));
   const all = claimed.flat().map((c) => c.id);
@@ -70,7 +84,7 @@ test("concurrent claims with SKIP LOCKED never hand one instance to two runners"
 
 test("fencing: after a lease expires and another runner reclaims, the stale runner writes nothing", async () => {
   const v = await store.registerVersion("fencewf", "v1", {});
-  const id = await store.insertInstance(v, "fencewf", "[]");
+  const id = await insertDue(v, "fencewf", "[]");
   const [a] = (await store.claimInstances("A", 10, 50)).filter((c) => c.id === id);
   assert.ok(a);
   await new Promise((r) => setTimeout(r, 120));
@@ -107,7 +121,7 @@ test("fencing: after a lease expires and another runner reclaims, the stale runn
 
 test("action claims charge the attempt first; completions are fenced on (call, attempt, running)", async () => {
   const v = await store.registerVersion("actwf", "v1", {});
-  const id = await store.insertInstance(v, "actwf", "[]");
+  const id = await insertDue(v, "actwf", "[]");
   const [inst] = (await store.claimInstances("R", 100, 60_000)).filter((c) => c.id === id);
   assert.ok(inst);
   await store.persistInstances({
@@ -145,7 +159,7 @@ test("action claims charge the attempt first; completions are fenced on (call, a
 
 test("a wait over several calls wakes its instance once all have outcomes, or at a failure", async () => {
   const v = await store.registerVersion("fanwf", "v1", {});
-  const id = await store.insertInstance(v, "fanwf", "[]");
+  const id = await insertDue(v, "fanwf", "[]");
   const [inst] = (await store.claimInstances("R", 100, 60_000)).filter((c) => c.id === id);
   assert.ok(inst);
   const park = (fence: string, awaited: number, delivered: number[], dispatch: number[]) =>
@@ -231,7 +245,7 @@ test("a wait over several calls wakes its instance once all have outcomes, or at
 
 test("the history keeps retried attempts; the settling one is the call row; waymark_attempts shows all", async () => {
   const v = await store.registerVersion("histwf", "v1", {});
-  const id = await store.insertInstance(v, "histwf", "[]");
+  const id = await insertDue(v, "histwf", "[]");
   const [inst] = (await store.claimInstances("R", 100, 60_000)).filter((c) => c.id === id);
   assert.ok(inst);
   await store.persistInstances({
@@ -282,7 +296,7 @@ test("the history keeps retried attempts; the settling one is the call row; waym
 
 test("a persist repeated after its answer was lost recognises its own committed write", async () => {
   const v = await store.registerVersion("lostwf", "v1", {});
-  const id = await store.insertInstance(v, "lostwf", "[]");
+  const id = await insertDue(v, "lostwf", "[]");
   const [inst] = (await store.claimInstances("R", 100, 60_000)).filter((c) => c.id === id);
   assert.ok(inst);
   // Step 1: dispatch call 1 to a local worker, keep the lease.
@@ -349,5 +363,113 @@ test("a persist repeated after its answer was lost recognises its own committed 
     (await store.persistInstancesEx({ ...step2, repeat: true })).persisted.size,
     0,
     "fenced out",
+  );
+});
+
+test("an insert announces the new instance with its input and delays its wake-up by the grace", async () => {
+  const v = await store.registerVersion("annwf", "v1", {});
+  const heard: string[] = [];
+  const close = await store.listen([CHANNEL_INSTANCES], (_c, payload) => heard.push(payload));
+  try {
+    const small = await store.insertInstance(v, "annwf", '[{"a":1}]');
+    const big = await store.insertInstance(v, "annwf", JSON.stringify(["x".repeat(8000)]));
+    for (let i = 0; i < 100 && heard.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(
+      heard.map((p) => parseFreshPayload(p)),
+      [{ id: small, versionId: v, workflowName: "annwf", input: [{ a: 1 }] }, undefined],
+      "the small one is announced whole; the large one is a plain wake-up",
+    );
+    const rows = (
+      await store.pool.query<{ id: string; ahead_ms: number }>(
+        "select id, extract(epoch from wake_at - created_at) * 1000 as ahead_ms from waymark_instances where id = any($1::bigint[]) order by id",
+        [[small, big]],
+      )
+    ).rows;
+    assert.equal(
+      Math.round(rows[0]?.ahead_ms ?? -1),
+      FRESH_GRACE_MS,
+      "announced: due after the grace",
+    );
+    assert.equal(Math.round(rows[1]?.ahead_ms ?? -1), 0, "not announced: due at once");
+    const claimed = (await store.claimInstances("R", 100, 60_000)).map((c) => c.id);
+    assert.ok(!claimed.includes(small), "a claim leaves the announced instance to its first write");
+    assert.ok(claimed.includes(big), "the unannounced one is claimable at once");
+  } finally {
+    await close();
+  }
+});
+
+test("a fresh write claims the instance as inserted, once; not after a claim, a cancel or another fresh write", async () => {
+  const v = await store.registerVersion("freshwf", "v1", {});
+  const fresh = (id: string, owner: string, hold: boolean) => ({
+    instances: [
+      {
+        ...waiting(id, "0", "s1", 1),
+        status: (hold ? "running" : "waiting") as "waiting",
+        hold,
+        fresh: true,
+      },
+    ],
+    dispatch: [],
+    delivered: [],
+    abandon: [],
+    leaseMs: 60_000,
+    owner,
+  });
+  const row = async (id: string) =>
+    (
+      await store.pool.query(
+        `select status, state, fence::int as fence, lease_owner, lease_expires_at > now() as leased,
+                wake_at, started_at is not null as started
+         from waymark_instances where id = $1`,
+        [id],
+      )
+    ).rows[0];
+
+  const held = await store.insertInstance(v, "freshwf", "[]");
+  assert.deepEqual([...(await store.persistInstancesEx(fresh(held, "A", true))).persisted], [held]);
+  assert.deepEqual(await row(held), {
+    status: "running",
+    state: "s1",
+    fence: 0,
+    lease_owner: "A",
+    leased: true,
+    wake_at: null,
+    started: true,
+  });
+  // Runner B heard the same notification (its list of runners disagreed): left out.
+  assert.equal((await store.persistInstancesEx(fresh(held, "B", true))).persisted.size, 0);
+  assert.equal((await row(held))?.lease_owner, "A", "B changed nothing");
+  // A's next write goes on with fence 0, as any held write.
+  const next = {
+    ...fresh(held, "A", true),
+    instances: [{ ...waiting(held, "0", "s2"), hold: true, status: "running" as const }],
+  };
+  assert.deepEqual([...(await store.persistInstancesEx(next)).persisted], [held]);
+
+  const released = await store.insertInstance(v, "freshwf", "[]");
+  await store.persistInstancesEx(fresh(released, "A", false));
+  assert.deepEqual(await row(released), {
+    status: "waiting",
+    state: "s1",
+    fence: 0,
+    lease_owner: null,
+    leased: null,
+    wake_at: null,
+    started: true,
+  });
+
+  const claimed = await insertDue(v, "freshwf", "[]");
+  assert.ok((await store.claimInstances("C", 100, 60_000)).some((c) => c.id === claimed));
+  assert.equal((await store.persistInstancesEx(fresh(claimed, "A", true))).persisted.size, 0);
+  assert.equal((await row(claimed))?.lease_owner, "C", "claimed first: the fresh write is refused");
+
+  const cancelled = await store.insertInstance(v, "freshwf", "[]");
+  assert.equal(await store.cancelInstance(cancelled, '{"message":"stop"}'), true);
+  assert.equal((await store.persistInstancesEx(fresh(cancelled, "A", true))).persisted.size, 0);
+  assert.equal(
+    (await row(cancelled))?.status,
+    "cancelled",
+    "cancelled first: the fresh write is refused",
   );
 });

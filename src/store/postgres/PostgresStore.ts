@@ -21,7 +21,9 @@ import { persistInstances, persistInstancesEx } from "./queries/persistInstances
 import { findExpiredActionLeases, findUnservedActions } from "./queries/reapActions.js";
 import { loadVersion, registerVersion } from "./queries/registerVersion.js";
 import {
+  announceRunner,
   heartbeatWorker,
+  liveRunners,
   liveWorkerActions,
   pruneWorkers,
   removeWorker,
@@ -62,6 +64,8 @@ export class PostgresStore implements Store {
   tableHealth = () => tableHealth(this.pool);
   vacuumTables = (tables: readonly string[]) => vacuumTables(this.pool, tables);
   pruneWorkers = (olderThanMs: number) => pruneWorkers(this.pool, olderThanMs);
+  liveRunners = (liveMs: number) => liveRunners(this.pool, liveMs);
+  announceRunner = (id: string, leaving: boolean) => announceRunner(this.pool, id, leaving);
   liveWorkerActions = (excludeIds: string[], liveMs: number) =>
     liveWorkerActions(this.pool, excludeIds, liveMs);
   quarantineInlineActions: Store["quarantineInlineActions"] = (notes) =>

@@ -18,6 +18,9 @@ export interface ClaimedInstance {
   timerId: number | null;
   timerDue: boolean;
   steps: number;
+  /** Not claimed: announced by its insert, to be claimed by its first write (a fresh write,
+   *  persistInstances.ts). Its fence is the insert's, 0. */
+  fresh?: boolean;
 }
 
 /** What a claim (or an adoption) returns of each row it leased: see ClaimedInstance. */
@@ -53,7 +56,8 @@ export async function claimInstances(
              limit greatest(0, $2 - (select count(*) from due))
              for update skip locked
            ),
-           picked as (select id from due union all select id from expired)
+           picked as (select id from due union all select id from expired),
+           async_commit as (select set_config('synchronous_commit', 'off', true))
            update waymark_instances i set
              lease_owner = $1,
              lease_expires_at = now() + $3 * interval '1 millisecond',
@@ -61,7 +65,7 @@ export async function claimInstances(
              wake_at = null,
              status = 'running',
              started_at = coalesce(i.started_at, now())
-           from picked where i.id = picked.id
+           from picked, async_commit where i.id = picked.id
            returning ${CLAIMED_COLUMNS}`,
     values: [owner, limit, leaseMs],
   });

@@ -1,6 +1,9 @@
 // Queues one workflow instance and wakes runners, in one statement (one implicit transaction,
-// so the NOTIFY is delivered only if the insert commits).
-import { CHANNEL_INSTANCES, type Queryable } from "./types.js";
+// so the NOTIFY is delivered only if the insert commits). The notification announces the new
+// instance with its input (freshPayloadSql): a runner that hears it starts the instance without
+// a claim; its wake-up is set FRESH_GRACE_MS ahead, for any runner to claim it should nobody
+// have heard (types.ts).
+import { CHANNEL_INSTANCES, freshPayloadSql, freshWakeSql, type Queryable } from "./types.js";
 
 export async function insertInstance(
   db: Queryable,
@@ -12,10 +15,10 @@ export async function insertInstance(
     name: "waymark_insert_instance",
     text: `with ins as (
              insert into waymark_instances (version_id, workflow_name, input, status, wake_at)
-             values ($1, $2, $3::json, 'queued', now())
-             returning id
+             values ($1, $2, $3::json, 'queued', ${freshWakeSql("$3::json")})
+             returning id, version_id, workflow_name, input
            )
-           select id, pg_notify('${CHANNEL_INSTANCES}', '') from ins`,
+           select id, pg_notify('${CHANNEL_INSTANCES}', ${freshPayloadSql("ins")}) from ins`,
     values: [versionId, workflowName, inputJson],
   });
   const id = res.rows[0]?.id;
@@ -29,7 +32,7 @@ export interface InstanceInsert {
   inputJson: string;
 }
 
-/** Queues several instances in one statement (one commit, one NOTIFY). Returns their ids in
+/** Queues several instances in one statement (one commit, a NOTIFY per row). Returns their ids in
  *  the order given: ids are drawn from the sequence in a materialized CTE keyed by ordinality,
  *  so the mapping does not depend on the order of RETURNING. */
 export async function insertInstances(db: Queryable, rows: InstanceInsert[]): Promise<string[]> {
@@ -43,10 +46,10 @@ export async function insertInstances(db: Queryable, rows: InstanceInsert[]): Pr
            ),
            ins as (
              insert into waymark_instances (id, version_id, workflow_name, input, status, wake_at)
-             select id, version_id, workflow_name, input, 'queued', now() from input
-             returning 1
+             select id, version_id, workflow_name, input, 'queued', ${freshWakeSql("input.input")} from input
+             returning id, version_id, workflow_name, input
            ),
-           n as (select pg_notify('${CHANNEL_INSTANCES}', '') where exists (select 1 from ins))
+           n as (select pg_notify('${CHANNEL_INSTANCES}', ${freshPayloadSql("ins")}) from ins)
            select id, (select count(*) from n) as notified from input order by ord`,
     values: [
       rows.map((r) => r.versionId),

@@ -24,6 +24,11 @@
 // keeps this runner's lease while it waits for those calls, and a later persist records their
 // outcomes (`records`) in the same statement that writes the state that absorbed them — one
 // commit per step instead of claim, completion, instance claim and persist.
+// Fresh writes: an instance announced by its insert (types.ts, freshPayloadSql) is claimed by
+// the statement that writes its first step — the row must still be as inserted (fence 0,
+// status queued: neither claimed, nor cancelled, nor written by another runner that heard the
+// same notification); the write takes this runner's lease when it holds the instance, and
+// drops the insert's delayed wake-up.
 import type { Completion } from "./completeActions.js";
 import {
   CHANNEL_ACTIONS,
@@ -54,6 +59,8 @@ export interface InstanceWrite {
   /** With `hold`: the lease ends this long from now (a held sleep: its deadline plus a grace),
    *  instead of keeping the lease the heartbeat renews. */
   leaseMs?: number | null;
+  /** The instance's first write, without a claim before it (see Fresh writes above). */
+  fresh?: boolean;
 }
 
 export interface CallWrite {
@@ -85,6 +92,8 @@ export interface PersistBatch {
   /** This batch may already have been written by a statement whose answer was lost: include
    *  the test that recognises it (see `already`). */
   repeat?: boolean;
+  /** The runner writing: the lease owner of fresh writes that hold their instance. */
+  owner?: string;
 }
 
 export interface PersistResult {
@@ -107,6 +116,8 @@ interface Parts {
   abandon: boolean;
   /** The statement may repeat a committed one (see `already`). */
   repeat: boolean;
+  /** Some instances are fresh writes. */
+  fresh: boolean;
 }
 
 /** Parameters by name, numbered in order of first use (the same order for the same parts). */
@@ -120,7 +131,7 @@ class Params {
 }
 
 function persistText(parts: Parts, p: Params): string {
-  const { dispatch, records, delivered, abandon, repeat } = parts;
+  const { dispatch, records, delivered, abandon, repeat, fresh } = parts;
   const cte: string[] = [];
   cte.push(`inst as (
              select * from unnest(${p.ref("id", "bigint[]")}, ${p.ref("fence", "bigint[]")},
@@ -128,9 +139,14 @@ function persistText(parts: Parts, p: Params): string {
                                   ${p.ref("result", "json[]")}, ${p.ref("error", "json[]")},
                                   ${p.ref("timerId", "int[]")}, ${p.ref("sleepMs", "float8[]")},
                                   ${p.ref("steps", "bigint[]")}, ${p.ref("hold", "boolean[]")},
-                                  ${p.ref("awaited", "int[]")}, ${p.ref("leaseFor", "float8[]")})
+                                  ${p.ref("awaited", "int[]")}, ${p.ref("leaseFor", "float8[]")}${
+                                    fresh
+                                      ? `,
+                                  ${p.ref("fresh", "boolean[]")}`
+                                      : ""
+                                  })
                as t(id, fence, status, state, result, error, timer_id, sleep_ms, steps_added, hold,
-                    awaited, lease_ms)
+                    awaited, lease_ms${fresh ? ", fresh" : ""})
            )`);
   if (delivered)
     // Outcomes this persist delivers that were still undelivered: what the state absorbs.
@@ -214,18 +230,23 @@ function persistText(parts: Parts, p: Params): string {
                  else null end,
                wake_at = case
                  when inst.status in ('completed', 'failed', 'cancelled') then null
-                 when w.wake_at is not null then w.wake_at
+                 when w.wake_at is not null${fresh ? " and not inst.fresh" : ""} then w.wake_at
                  when inst.sleep_ms is not null then now() + inst.sleep_ms * interval '1 millisecond'
                  when inst.timer_id is not null then w.timer_due_at
                  else null end,
-               lease_owner = case when inst.hold then w.lease_owner else null end,
+               lease_owner = case when inst.hold then ${fresh ? `coalesce(w.lease_owner, ${p.ref("owner", "text")})` : "w.lease_owner"} else null end,
                lease_expires_at = case when not inst.hold then null
-                 when inst.lease_ms is not null then now() + inst.lease_ms * interval '1 millisecond'
-                 else w.lease_expires_at end,
+                 when inst.lease_ms is not null then now() + inst.lease_ms * interval '1 millisecond'${
+                   fresh
+                     ? `
+                 when inst.fresh then now() + ${p.ref("leaseMs", "float8")} * interval '1 millisecond'`
+                     : ""
+                 }
+                 else w.lease_expires_at end,${fresh ? "\n               started_at = coalesce(w.started_at, now())," : ""}
                finished_at = case when inst.status in ('completed', 'failed', 'cancelled') then now() else null end,
                updated_at = now()
              from inst${delivered ? " left join absorb ab on ab.instance_id = inst.id" : ""}
-             where w.id = inst.id and w.fence = inst.fence${repeat ? "\n               and inst.id not in (select id from already)" : ""}${records ? "\n               and inst.id not in (select instance_id from rec_stale)" : ""}
+             where w.id = inst.id and w.fence = inst.fence${fresh ? "\n               and (not inst.fresh or w.status = 'queued')" : ""}${repeat ? "\n               and inst.id not in (select id from already)" : ""}${records ? "\n               and inst.id not in (select instance_id from rec_stale)" : ""}
              returning w.id, w.status, w.result, w.error
            )`);
   if (dispatch)
@@ -373,6 +394,8 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
     hold: () => i.map((x) => x.hold === true),
     awaited: () => i.map((x) => x.awaited ?? 0),
     leaseFor: () => i.map((x) => x.leaseMs ?? null),
+    fresh: () => i.map((x) => x.fresh === true),
+    owner: () => b.owner ?? null,
     dInstance: () => b.delivered.map((c) => c.instanceId),
     dCall: () => b.delivered.map((c) => c.callId),
     rInstance: () => r.map((x) => x.instanceId),
@@ -398,6 +421,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
     delivered: b.delivered.length > 0,
     abandon: b.abandon.length > 0,
     repeat: b.repeat === true,
+    fresh: i.some((x) => x.fresh === true),
   };
   // One named statement per combination of parts: waymark_persist_instances_<bits>.
   const key = Object.values(parts)

@@ -1,5 +1,5 @@
 // Liveness rows of runner and worker processes, with the actions each worker serves.
-import type { Queryable } from "./types.js";
+import { CHANNEL_INSTANCES, type Queryable, RUNNERS_PAYLOAD } from "./types.js";
 
 export async function heartbeatWorker(
   db: Queryable,
@@ -27,6 +27,30 @@ export async function pruneWorkers(db: Queryable, olderThanMs: number): Promise<
     "delete from waymark_workers where heartbeat_at < now() - $1 * interval '1 millisecond'",
     [olderThanMs],
   );
+}
+
+/** Tells every runner that runner `id` joins (it heartbeated already) or leaves (it is
+ *  stopping): they refresh their lists of runners now instead of at their next heartbeat, so
+ *  that announced new instances are split among the runners there are (Runner.ownsFresh). */
+export async function announceRunner(db: Queryable, id: string, leaving: boolean): Promise<void> {
+  await db.query({
+    name: "waymark_announce_runner",
+    text: `select pg_notify('${CHANNEL_INSTANCES}', $1)`,
+    values: [`${RUNNERS_PAYLOAD}${leaving ? "-" : "+"}${id}`],
+  });
+}
+
+/** Ids of the runners that heartbeated within `liveMs`, in order (they share the new instances
+ *  announced by notification: Runner.ownsFresh). */
+export async function liveRunners(db: Queryable, liveMs: number): Promise<string[]> {
+  const res = await db.query<{ id: string }>({
+    name: "waymark_live_runners",
+    text: `select id from waymark_workers
+           where kind = 'runner' and heartbeat_at > now() - $1 * interval '1 millisecond'
+           order by id`,
+    values: [liveMs],
+  });
+  return res.rows.map((r) => r.id);
 }
 
 /** Actions served by live worker processes other than `excludeIds` (another host's workers, or
