@@ -5,6 +5,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { RESULTS, ROOT } from "./engineProcess.js";
+import { WARMUP_WORKFLOWS } from "./warmup.js";
 
 export const PEER_DIR = join(ROOT, "..", "shared", "bench");
 
@@ -101,7 +102,8 @@ export async function runDbos(
       PG_BASE_URL: baseOf(baseUrl),
       WORKLOADS: scenario,
       REPS: "1",
-      WARMUP: s(300, 10),
+      // The harness's default, and the same warm-up our engine gets (bench/warmup.ts).
+      WARMUP: s(WARMUP_WORKFLOWS, 10),
       N_A: s(2000),
       CONC_A: "32",
       LAT_N: s(200, 10),

@@ -19,6 +19,7 @@ import {
   runGraphile,
 } from "./peers.js";
 import { Progress } from "./progress.js";
+import { warmUp } from "./warmup.js";
 
 type Scenario = "A" | "B" | "C" | "D";
 const ALL: Scenario[] = ["A", "B", "C", "D"];
@@ -237,8 +238,12 @@ async function main(): Promise<number> {
           WAYMARK_WORKER_COUNT: "2",
           ...(want === "queue" ? { WAYMARK_INLINE_ACTIONS: "0" } : {}),
         },
-      }).then((e) => {
+      }).then(async (e) => {
         engine = e;
+        // Every new engine process is warmed up as the peer harness warms up DBOS, then the
+        // runs start from empty tables (bench/warmup.ts).
+        await warmUp(ctx);
+        await truncateRunTables(url);
         return e;
       });
       return starting;
