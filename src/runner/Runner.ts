@@ -207,8 +207,7 @@ export class Runner {
     this.maintenance = setInterval(() => void this.maintain(), this.cfg.lockHeartbeatMs);
     this.housekeeper.start();
     for (let i = 0; i < this.loops; i++) this.running.push(this.loop(i));
-    for (let i = 0; i < Number(process.env.WM_CONT_LOOPS ?? 1); i++)
-      this.running.push(this.contLoop());
+    this.running.push(this.contLoop());
     log.info(
       `started ${this.id} (lease ${this.cfg.lockTtlMs}ms, heartbeat ${this.cfg.lockHeartbeatMs}ms)`,
     );

@@ -20,8 +20,12 @@ export class InsertBatcher {
 
   constructor(
     private readonly db: Queryable,
-    /** Statements allowed in flight at once (≥ 1). */
-    private readonly maxInFlight = 2,
+    /** Statements allowed in flight at once (≥ 1). One: under load every insert then waits for
+     *  at most one statement and goes out with the others that arrived meanwhile. With two, a
+     *  client running 32 workflows at a time sent 0.39 inserts per workflow, mostly of one row;
+     *  with one, bench A ran 10 % more actions/s on 20 % less server CPU per action (medians
+     *  of four alternating runs; docs/performance.md, sixth round). */
+    private readonly maxInFlight = 1,
   ) {}
 
   insert(versionId: string, workflowName: string, inputJson: string): Promise<string> {

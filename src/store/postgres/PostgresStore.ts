@@ -36,7 +36,7 @@ export class PostgresStore implements Store {
     poolSize = 10,
   ) {
     this.pool = getPool(url, poolSize);
-    this.inserts = new InsertBatcher(this.pool, Number(process.env.WM_INS ?? 2));
+    this.inserts = new InsertBatcher(this.pool);
   }
   /** Concurrent start() calls share multi-row inserts (one commit per group). */
   private readonly inserts: InsertBatcher;
