@@ -17,6 +17,8 @@ async function main(): Promise<void> {
   // The parent passes its resolved WAYMARK_DATABASE_URL; a child never starts a database.
   const cfg = await resolveConfig();
   const store = new PostgresStore(cfg.databaseUrl, 4);
+  // The pool listens for all its children and forwards each notification (WorkerPool.start).
+  if (process.env.WAYMARK_POOL_LISTEN === "1" && process.send) store.listen = listenThroughParent;
   // While the user's modules load (seconds for a large TypeScript app), a "starting" row tells
   // runners not to declare any queued action unserved yet.
   const startingId = `starting:${hostname()}:${process.pid}`;
@@ -91,6 +93,18 @@ async function main(): Promise<void> {
   // The parent died: stop as if asked to.
   process.on("disconnect", () => shutdown("parent disconnected"));
 }
+
+/** Store.listen over the parent's forwarded notifications (messages `{ type: "notify" }`). */
+const listenThroughParent: PostgresStore["listen"] = async (channels, onNotify) => {
+  const onMessage = (m: { type?: string; channel?: string; payload?: string }) => {
+    if (m?.type === "notify" && m.channel !== undefined && channels.includes(m.channel))
+      onNotify(m.channel, m.payload ?? "");
+  };
+  process.on("message", onMessage);
+  return async () => {
+    process.off("message", onMessage);
+  };
+};
 
 main().catch((e) => {
   log.error(`worker failed to start: ${(e as Error).stack ?? e}`);
