@@ -219,9 +219,10 @@ test("an IR that fails to load fails the instance once", async () => {
   assert.match(String((out.error as { message: string }).message), /invalid IR|run/);
 });
 
-test("two runners share 300 instances: each completes once, no duplicate dispatch", async () => {
-  const SIMPLE = program(
-    "simple",
+/** run(n) { const a = await double(n); return a; } under workflow name `wf`. */
+const doubling = (wf: string): Program =>
+  program(
+    wf,
     ["n"],
     [
       {
@@ -234,6 +235,10 @@ test("two runners share 300 instances: each completes once, no duplicate dispatc
       { k: "return", value: name("a"), span },
     ],
   );
+const ONE = doubling("one");
+
+test("two runners share 300 instances: each completes once, no duplicate dispatch", async () => {
+  const SIMPLE = doubling("simple");
   const cfg = {
     ...loadConfig(),
     databaseUrl: db.url,
@@ -288,21 +293,6 @@ test("two runners share 300 instances: each completes once, no duplicate dispatc
     await second.stop();
   }
 });
-
-const ONE = program(
-  "one",
-  ["n"],
-  [
-    {
-      k: "action",
-      target: { k: "pname", name: "a", span },
-      decl: "const",
-      call: call("double", [name("n")]),
-      span,
-    },
-    { k: "return", value: name("a"), span },
-  ],
-);
 
 test("a new instance is started from its notification: its first write claims it", async () => {
   const v = await store.registerVersion("one", "v1", ONE);
