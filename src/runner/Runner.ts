@@ -31,7 +31,7 @@ import {
   CHANNEL_INSTANCES,
   type FreshInstance,
   parseFreshPayload,
-  RUNNERS_PAYLOAD,
+  parseRunnersPayload,
 } from "../store/postgres/queries/types.js";
 import type { ClaimedInstance, Completion, Store, StoredOutcome } from "../store/Store.js";
 import { decodeValue, encodeValue } from "../values/index.js";
@@ -197,9 +197,9 @@ export class Runner {
     // loop when it found a full burst. A new instance's notification carries what its first
     // step needs: it is started from there, with no claim (takeFresh).
     this.unlisten = await this.store.listen([CHANNEL_INSTANCES], (_channel, payload) => {
-      if (payload.startsWith(RUNNERS_PAYLOAD)) {
-        const other = payload.slice(RUNNERS_PAYLOAD.length + 1);
-        if (payload[RUNNERS_PAYLOAD.length] === "-") this.leaving.add(other);
+      const runner = parseRunnersPayload(payload);
+      if (runner) {
+        if (runner.leaving) this.leaving.add(runner.id);
         void this.refreshRunners().catch(() => {});
         return;
       }

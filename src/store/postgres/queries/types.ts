@@ -20,9 +20,20 @@ export const CHANNEL_INSTANCES = "waymark_instances";
 export const CHANNEL_ACTIONS = "waymark_actions";
 export const CHANNEL_DONE = "waymark_done";
 
-/** Prefix of a CHANNEL_INSTANCES payload announcing a runner that joins (`+id`) or leaves
- *  (`-id`): see announceRunner. */
-export const RUNNERS_PAYLOAD = "runners ";
+/** A CHANNEL_INSTANCES payload announcing a runner that joins (`runners +id`) or leaves
+ *  (`runners -id`): see announceRunner. */
+const RUNNERS_PAYLOAD = "runners ";
+export function runnersPayload(id: string, leaving: boolean): string {
+  return `${RUNNERS_PAYLOAD}${leaving ? "-" : "+"}${id}`;
+}
+/** The runner a runners payload names, and whether it leaves; undefined for other payloads. */
+export function parseRunnersPayload(payload: string): { id: string; leaving: boolean } | undefined {
+  if (!payload.startsWith(RUNNERS_PAYLOAD)) return undefined;
+  return {
+    id: payload.slice(RUNNERS_PAYLOAD.length + 1),
+    leaving: payload[RUNNERS_PAYLOAD.length] === "-",
+  };
+}
 
 /** A new instance whose input fits in a notification is announced on CHANNEL_INSTANCES with
  *  everything its first step needs (freshPayloadSql), and its wake-up is set this far ahead:
@@ -41,14 +52,19 @@ export const FRESH_PAYLOAD_MAX_BYTES = 7500;
  *  and of its wake-up (now, or FRESH_GRACE_MS ahead when announced). Decoded by
  *  parseFreshPayload. */
 export function freshPayloadSql(row: string): string {
-  return `case when octet_length(${row}.input::text) <= ${FRESH_PAYLOAD_MAX_BYTES}
+  return `case when ${announcedSql(`${row}.input`)}
             then json_build_object('i', ${row}.id::text, 'v', ${row}.version_id::text,
                                    'w', ${row}.workflow_name, 'x', ${row}.input)::text
             else '' end`;
 }
 export function freshWakeSql(input: string): string {
-  return `case when octet_length(${input}::text) <= ${FRESH_PAYLOAD_MAX_BYTES}
+  return `case when ${announcedSql(input)}
             then now() + interval '${FRESH_GRACE_MS} milliseconds' else now() end`;
+}
+
+/** Whether a new instance with this input is announced (its input fits in the payload). */
+function announcedSql(input: string): string {
+  return `octet_length(${input}::text) <= ${FRESH_PAYLOAD_MAX_BYTES}`;
 }
 
 /** A new instance announced by its insert (see freshPayloadSql); undefined for a plain

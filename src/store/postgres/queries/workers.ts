@@ -1,5 +1,5 @@
 // Liveness rows of runner and worker processes, with the actions each worker serves.
-import { CHANNEL_INSTANCES, type Queryable, RUNNERS_PAYLOAD } from "./types.js";
+import { CHANNEL_INSTANCES, type Queryable, runnersPayload } from "./types.js";
 
 export async function heartbeatWorker(
   db: Queryable,
@@ -36,7 +36,7 @@ export async function announceRunner(db: Queryable, id: string, leaving: boolean
   await db.query({
     name: "waymark_announce_runner",
     text: `select pg_notify('${CHANNEL_INSTANCES}', $1)`,
-    values: [`${RUNNERS_PAYLOAD}${leaving ? "-" : "+"}${id}`],
+    values: [runnersPayload(id, leaving)],
   });
 }
 
