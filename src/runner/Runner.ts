@@ -24,6 +24,7 @@ import type {
   CallRef,
   CallWrite,
   InstanceWrite,
+  LocalRecord,
   PersistBatch,
   PersistResult,
 } from "../store/postgres/queries/persistInstances.js";
@@ -64,7 +65,7 @@ export interface RunnerOptions {
 interface Step {
   inst: ClaimedInstance;
   outcomes: StoredOutcome[];
-  records: Completion[];
+  records: LocalRecord[];
   /** The state of a held instance as this process left it (equal to `inst.state` decoded):
    *  taken once, so a step advanced again after a failed statement decodes `inst.state`. */
   decoded?: InstanceState;
@@ -440,7 +441,7 @@ export class Runner {
     const writes: InstanceWrite[] = [];
     const dispatch: CallWrite[] = [];
     const abandon: CallRef[] = [];
-    const records: Completion[] = [];
+    const records: LocalRecord[] = [];
     const plans = new Map<
       string,
       {
@@ -792,7 +793,7 @@ export class Runner {
       timerDue: false,
       steps: inst.steps + w.stepsAdded,
     };
-    const runs: Promise<Completion>[] = [];
+    const runs: Promise<LocalRecord>[] = [];
     calls.forEach((c, k) => {
       const slot = slots[k] as LocalSlot;
       if (!started.has(`${c.instanceId}/${c.callId}`)) {
@@ -808,22 +809,28 @@ export class Runner {
         policy,
         attempt: 1,
       };
+      // What the call row is inserted with, once its outcome is recorded (0008_local_calls.sql).
+      const row = { action: c.action, argsJson: c.argsJson, policyJson: c.policyJson };
       runs.push(
-        slot.run(call).catch((e: Error): Completion => {
-          const err = workerLostError(c.action, 1, policy.maxAttempts, slot.workerId);
-          log.warn(`local call ${c.instanceId}/${c.callId} lost: ${e.message}`);
-          return {
-            instanceId: c.instanceId,
-            callId: c.callId,
-            attempt: 1,
-            kind: 1 < policy.maxAttempts ? "retry" : "failed",
-            success: false,
-            resultJson: JSON.stringify(encodeValue(err)),
-            delayMs: 0,
-            worker: slot.workerId,
-            startedAt: null,
-          };
-        }),
+        slot.run(call).then(
+          (d): LocalRecord => ({ ...d, ...row }),
+          (e: Error): LocalRecord => {
+            const err = workerLostError(c.action, 1, policy.maxAttempts, slot.workerId);
+            log.warn(`local call ${c.instanceId}/${c.callId} lost: ${e.message}`);
+            return {
+              instanceId: c.instanceId,
+              callId: c.callId,
+              attempt: 1,
+              kind: 1 < policy.maxAttempts ? "retry" : "failed",
+              success: false,
+              resultJson: JSON.stringify(encodeValue(err)),
+              delayMs: 0,
+              worker: slot.workerId,
+              startedAt: null,
+              ...row,
+            };
+          },
+        ),
       );
     });
     void Promise.all(runs).then((done) => {

@@ -55,6 +55,9 @@ const completion = {
   delayMs: 0,
   worker: "w",
   startedAt: null,
+  action: "a",
+  argsJson: "[]",
+  policyJson: null,
 };
 
 const waiting = {
@@ -81,20 +84,23 @@ const statements: [string, (c: pg.Client) => Promise<unknown>][] = [
   ["waymark_renew_instance_leases", (c) => renewInstanceLeases(c, "r", ["1"], 1000)],
   ["waymark_load_outcomes", (c) => loadOutcomes(c, ["1"])],
   [
-    "waymark_persist_instances_111111",
+    "waymark_persist_instances_1111111",
     (c) =>
       persistInstancesEx(c, {
         repeat: true,
         owner: "r",
         instances: [waiting, { ...waiting, id: "2", fence: "0", fresh: true, hold: true }],
-        dispatch: [{ instanceId: "1", callId: 2, action: "a", argsJson: "[]", policyJson: null }],
+        dispatch: [
+          { instanceId: "1", callId: 2, action: "a", argsJson: "[]", policyJson: null },
+          { instanceId: "2", callId: 1, action: "a", argsJson: "[]", policyJson: null, runAs: "r" },
+        ],
         delivered: [{ instanceId: "1", callId: 1 }],
         abandon: [{ instanceId: "1", callId: 3 }],
         records: [completion],
       }),
   ],
   [
-    "waymark_persist_instances_000000",
+    "waymark_persist_instances_0000000",
     (c) =>
       persistInstancesEx(c, {
         instances: [waiting],

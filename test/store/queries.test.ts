@@ -336,6 +336,9 @@ test("a persist repeated after its answer was lost recognises its own committed 
         delayMs: 0,
         worker: "L",
         startedAt: null,
+        action: "x",
+        argsJson: "[]",
+        policyJson: policy,
       },
     ],
   };
@@ -364,6 +367,183 @@ test("a persist repeated after its answer was lost recognises its own committed 
     0,
     "fenced out",
   );
+});
+
+test("local calls live in the instance row until recorded, then as one settled call row each", async () => {
+  const v = await store.registerVersion("localwf", "v1", {});
+  const pool = getPool(db.url);
+  const rows = async (id: string) =>
+    (
+      await pool.query(
+        `select call_id, status, attempts, worker, delivered, args::text as args, success
+         from waymark_action_calls where instance_id = $1 order by call_id`,
+        [id],
+      )
+    ).rows;
+  const id = await insertDue(v, "localwf", "[]");
+  const [inst] = (await store.claimInstances("R", 100, 60_000)).filter((c) => c.id === id);
+  assert.ok(inst);
+  // Two calls handed to local workers: the runner itself (R) and a worker of its tree (W).
+  const args = '[1,{"b":1,"a":2}]';
+  const dispatched = await store.persistInstancesEx({
+    instances: [{ ...waiting(id, inst.fence, "s1", 2), status: "running" as const, hold: true }],
+    dispatch: [
+      { instanceId: id, callId: 1, action: "x", argsJson: args, policyJson: policy, runAs: "R" },
+      { instanceId: id, callId: 2, action: "y", argsJson: "[]", policyJson: null, runAs: "W" },
+    ],
+    delivered: [],
+    abandon: [],
+    leaseMs: 60_000,
+    owner: "R",
+  });
+  assert.deepEqual([...dispatched.localStarted].sort(), [`${id}/1`, `${id}/2`]);
+  assert.deepEqual(await rows(id), [], "no call row while they run");
+  const held = (
+    await pool.query("select local_calls::text as l from waymark_instances where id = $1", [id])
+  ).rows[0];
+  assert.deepEqual(JSON.parse(held.l), [
+    { c: 1, a: "x", x: [1, { b: 1, a: 2 }], p: JSON.parse(policy) },
+    { c: 2, a: "y", x: [], w: "W" },
+  ]);
+  // Their outcomes (one final, one retry) recorded with the step that absorbed them.
+  const record = {
+    instances: [waiting(id, inst.fence, "s2", 1)],
+    dispatch: [],
+    delivered: [],
+    abandon: [],
+    records: [
+      {
+        instanceId: id,
+        callId: 1,
+        attempt: 1,
+        kind: "completed" as const,
+        success: true,
+        resultJson: '"ok"',
+        delayMs: 0,
+        worker: "R",
+        startedAt: new Date(),
+        action: "x",
+        argsJson: args,
+        policyJson: policy,
+      },
+      {
+        instanceId: id,
+        callId: 2,
+        attempt: 1,
+        kind: "retry" as const,
+        success: false,
+        resultJson: '{"message":"boom"}',
+        delayMs: 0,
+        worker: "W",
+        startedAt: new Date(),
+        action: "y",
+        argsJson: "[]",
+        policyJson: null,
+      },
+    ],
+  };
+  assert.deepEqual([...(await store.persistInstancesEx(record)).persisted], [id]);
+  assert.deepEqual(await rows(id), [
+    { call_id: 1, status: "completed", attempts: 1, worker: "R", delivered: true, args, success: true },
+    { call_id: 2, status: "queued", attempts: 1, worker: "W", delivered: false, args: "[]", success: null },
+  ]);
+  const history = (
+    await pool.query(
+      "select call_id, attempt, success from waymark_action_attempts where instance_id = $1",
+      [id],
+    )
+  ).rows;
+  assert.deepEqual(history, [{ call_id: 2, attempt: 1, success: false }]);
+  const after = (
+    await pool.query("select state, local_calls from waymark_instances where id = $1", [id])
+  ).rows[0];
+  assert.deepEqual(after, { state: "s2", local_calls: null });
+  // The same outcomes with another state (a write this row does not hold): refused whole.
+  const other = { ...record, instances: [waiting(id, inst.fence, "s3", 1)] };
+  assert.equal((await store.persistInstancesEx(other)).persisted.size, 0);
+});
+
+test("a claim after the holder's lease lapsed, or a cancel, moves its local calls into call rows", async () => {
+  const v = await store.registerVersion("localmove", "v1", {});
+  const pool = getPool(db.url);
+  const holdOne = async () => {
+    const id = await insertDue(v, "localmove", "[]");
+    const [inst] = (await store.claimInstances("R", 100, 60_000)).filter((c) => c.id === id);
+    assert.ok(inst);
+    const w = await store.persistInstancesEx({
+      instances: [{ ...waiting(id, inst.fence, "s1", 1), status: "running" as const, hold: true }],
+      dispatch: [
+        { instanceId: id, callId: 1, action: "x", argsJson: "[7]", policyJson: null, runAs: "R" },
+      ],
+      delivered: [],
+      abandon: [],
+      leaseMs: 60_000,
+      owner: "R",
+    });
+    assert.deepEqual([...w.persisted], [id]);
+    return { id, fence: inst.fence };
+  };
+  const calls = async (id: string) =>
+    (
+      await pool.query(
+        `select status, attempts, worker, args::text as args, lease_expires_at < now() as expired
+         from waymark_action_calls where instance_id = $1`,
+        [id],
+      )
+    ).rows;
+  // The holder died: its lease lapses, another runner claims the instance.
+  const dead = await holdOne();
+  await pool.query(
+    "update waymark_instances set lease_expires_at = now() - interval '1 second' where id = $1",
+    [dead.id],
+  );
+  const taken = (await store.claimInstances("R2", 100, 60_000)).filter((c) => c.id === dead.id);
+  assert.equal(taken.length, 1);
+  assert.deepEqual(await calls(dead.id), [
+    { status: "running", attempts: 1, worker: "R", args: "[7]", expired: true },
+  ]);
+  const stranded = await store.findExpiredActionLeases(100, 1000);
+  assert.ok(
+    stranded.some((c) => c.instanceId === dead.id && c.callId === 1 && c.worker === "R"),
+    "the reaper finds the moved call (attempt 1 charged) and retries or fails it",
+  );
+  const row = (
+    await pool.query("select local_calls, lease_owner from waymark_instances where id = $1", [
+      dead.id,
+    ])
+  ).rows[0];
+  assert.deepEqual(row, { local_calls: null, lease_owner: "R2" });
+  // The old holder's late write is fenced out and inserts nothing.
+  const late = await store.persistInstancesEx({
+    instances: [waiting(dead.id, dead.fence, "s2", 0)],
+    dispatch: [],
+    delivered: [],
+    abandon: [],
+    records: [
+      {
+        instanceId: dead.id,
+        callId: 1,
+        attempt: 1,
+        kind: "completed" as const,
+        success: true,
+        resultJson: "1",
+        delayMs: 0,
+        worker: "R",
+        startedAt: null,
+        action: "x",
+        argsJson: "[7]",
+        policyJson: null,
+      },
+    ],
+  });
+  assert.equal(late.persisted.size, 0);
+  assert.equal((await calls(dead.id))[0].status, "running");
+  // A cancel while the holder runs them: written abandoned.
+  const cancelled = await holdOne();
+  assert.equal(await store.cancelInstance(cancelled.id, '{"message":"stop"}'), true);
+  assert.deepEqual(await calls(cancelled.id), [
+    { status: "abandoned", attempts: 1, worker: "R", args: "[7]", expired: null },
+  ]);
 });
 
 test("an insert announces the new instance with its input and delays its wake-up by the grace", async () => {

@@ -6,6 +6,7 @@
 // its wake-up is due, or when its lease expired (its runner died while holding it); a live lease
 // excludes it. The claim bumps `fence`: every later write by this runner checks it, so the
 // previous holder (if it is in fact alive) commits nothing.
+import { moveLocalCallsSql } from "./localCalls.js";
 import type { Queryable } from "./types.js";
 
 export interface ClaimedInstance {
@@ -24,6 +25,10 @@ export interface ClaimedInstance {
 }
 
 /** What a claim (or an adoption) returns of each row it leased: see ClaimedInstance. */
+/** What a claim reads of each row it picks, under the row lock: the local calls of a holder whose
+ *  lease expired are moved into waymark_action_calls by the same statement (localCalls.ts). */
+const PICKED_COLUMNS = "id, local_calls, lease_owner, lease_expires_at, updated_at";
+
 const CLAIMED_COLUMNS = `i.id, i.fence, i.version_id, i.workflow_name, i.state, i.input, i.timer_id,
                      (i.timer_due_at <= now()) as timer_due, i.steps`;
 
@@ -40,7 +45,7 @@ export async function claimInstances(
     // died holding them (waymark_instances_lease). One `or` over both would be a scan of the
     // whole table (every finished instance included) on each claim.
     text: `with due as (
-             select id from waymark_instances
+             select ${PICKED_COLUMNS} from waymark_instances
              where wake_at <= now()
                and (lease_expires_at is null or lease_expires_at < now())
                and status not in ('completed', 'failed', 'cancelled')
@@ -49,14 +54,15 @@ export async function claimInstances(
              for update skip locked
            ),
            expired as (
-             select id from waymark_instances
+             select ${PICKED_COLUMNS} from waymark_instances
              where lease_expires_at < now() and (wake_at is null or wake_at > now())
                and status not in ('completed', 'failed', 'cancelled')
              order by lease_expires_at
              limit greatest(0, $2 - (select count(*) from due))
              for update skip locked
            ),
-           picked as (select id from due union all select id from expired),
+           picked as (select * from due union all select * from expired),
+           moved as (${moveLocalCallsSql("picked", false)}),
            async_commit as (select set_config('synchronous_commit', 'off', true))
            update waymark_instances i set
              lease_owner = $1,
@@ -64,6 +70,7 @@ export async function claimInstances(
              fence = i.fence + 1,
              wake_at = null,
              status = 'running',
+             local_calls = null,
              started_at = coalesce(i.started_at, now())
            from picked, async_commit where i.id = picked.id
            returning ${CLAIMED_COLUMNS}`,
@@ -88,16 +95,18 @@ export async function adoptInstances(
   const res = await db.query<ClaimRow>({
     name: "waymark_adopt_instances",
     text: `with picked as (
-             select id from waymark_instances
+             select ${PICKED_COLUMNS} from waymark_instances
              where lease_expires_at is not null and lease_owner = $1
                and not (id = any($2::bigint[]))
                and status not in ('completed', 'failed', 'cancelled')
              for update skip locked
-           )
+           ),
+           moved as (${moveLocalCallsSql("picked", false)})
            update waymark_instances i set
              lease_expires_at = now() + $3 * interval '1 millisecond',
              fence = i.fence + 1,
-             wake_at = null
+             wake_at = null,
+             local_calls = null
            from picked where i.id = picked.id
            returning ${CLAIMED_COLUMNS}`,
     values: [owner, known, leaseMs],

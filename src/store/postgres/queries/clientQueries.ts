@@ -1,4 +1,5 @@
 // Client-side reads and the cancel write.
+import { moveLocalCallsSql } from "./localCalls.js";
 import { CHANNEL_DONE, donePayloadSql, type Queryable } from "./types.js";
 
 export interface InstanceOutcome {
@@ -29,13 +30,19 @@ export async function cancelInstance(
 ): Promise<boolean> {
   const res = await db.query<{ cancelled: boolean }>({
     name: "waymark_cancel_instance",
-    text: `with upd as (
-             update waymark_instances set status = 'cancelled', fence = fence + 1, wake_at = null,
-               lease_owner = null, lease_expires_at = null, error = $2::json,
-               finished_at = now(), updated_at = now()
+    text: `with old as (
+             select id, local_calls, lease_owner, lease_expires_at, updated_at from waymark_instances
              where id = $1 and status not in ('completed', 'failed', 'cancelled')
-             returning id, status, result, error
+             for update
            ),
+           upd as (
+             update waymark_instances i set status = 'cancelled', fence = i.fence + 1, wake_at = null,
+               lease_owner = null, lease_expires_at = null, error = $2::json, local_calls = null,
+               finished_at = now(), updated_at = now()
+             from old where i.id = old.id
+             returning i.id, i.status, i.result, i.error
+           ),
+           moved as (${moveLocalCallsSql("old", true)}),
            calls as (
              update waymark_action_calls set status = 'abandoned',
                lease_expires_at = null, finished_at = now()

@@ -19,17 +19,19 @@
 // restricted to instances that update touched, so a runner that lost its lease changes nothing.
 // Wake-up: if an action outcome arrived while the instance was held (wake_at was set again by
 // the completion), that wake-up is kept so the instance is promptly re-claimed.
-// Local execution: a call with `runAs` is inserted already claimed by that local worker
-// (status running, attempt 1 charged in this commit, before it runs); an instance with `hold`
-// keeps this runner's lease while it waits for those calls, and a later persist records their
-// outcomes (`records`) in the same statement that writes the state that absorbed them — one
-// commit per step instead of claim, completion, instance claim and persist.
+// Local execution: a call with `runAs` is not inserted; the instance row carries it in
+// `local_calls` (0008_local_calls.sql), which charges its attempt 1 in this commit, before it
+// runs. An instance with `hold` keeps this runner's lease while it waits for those calls, and a
+// later persist records their outcomes (`records`) in the same statement that writes the state
+// that absorbed them, inserting each call row once, settled — one commit per step instead of
+// claim, completion, instance claim and persist, and one call-row write per action.
 // Fresh writes: an instance announced by its insert (types.ts, freshPayloadSql) is claimed by
 // the statement that writes its first step — the row must still be as inserted (fence 0,
 // status queued: neither claimed, nor cancelled, nor written by another runner that heard the
 // same notification); the write takes this runner's lease when it holds the instance, and
 // drops the insert's delayed wake-up.
 import type { Completion } from "./completeActions.js";
+import { encodeLocalCalls, type LocalCall } from "./localCalls.js";
 import {
   CHANNEL_ACTIONS,
   CHANNEL_DONE,
@@ -70,8 +72,16 @@ export interface CallWrite {
   argsJson: string;
   /** encodeStoredPolicy: null for a call without options. */
   policyJson: string | null;
-  /** Hand the call to this local worker: inserted `running`, attempt 1 charged, leased to it. */
+  /** Hand the call to this local worker: kept in the instance row's local_calls (attempt 1
+   *  charged by this commit), not inserted until its outcome is recorded. */
   runAs?: string | null;
+}
+
+/** The outcome of a local call, with what its call row is inserted with. */
+export interface LocalRecord extends Completion {
+  action: string;
+  argsJson: string;
+  policyJson: string | null;
 }
 
 export interface CallRef {
@@ -86,7 +96,7 @@ export interface PersistBatch {
   abandon: CallRef[];
   /** Outcomes of calls run locally for held instances, recorded by the same statement that
    *  applies them (final ones are written delivered). Fenced like every other write here. */
-  records?: Completion[];
+  records?: LocalRecord[];
   /** Lease length for calls handed to local workers. */
   leaseMs?: number;
   /** This batch may already have been written by a statement whose answer was lost: include
@@ -98,7 +108,7 @@ export interface PersistBatch {
 
 export interface PersistResult {
   persisted: Set<string>;
-  /** `instance/call` of the calls inserted as running for a local worker. */
+  /** `instance/call` of the calls handed to a local worker by a write that took effect. */
   localStarted: Set<string>;
 }
 
@@ -118,6 +128,8 @@ interface Parts {
   repeat: boolean;
   /** Some instances are fresh writes. */
   fresh: boolean;
+  /** Some calls are handed to local workers (local_calls). */
+  local: boolean;
 }
 
 /** Parameters by name, numbered in order of first use (the same order for the same parts). */
@@ -131,7 +143,7 @@ class Params {
 }
 
 function persistText(parts: Parts, p: Params): string {
-  const { dispatch, records, delivered, abandon, repeat, fresh } = parts;
+  const { dispatch, records, delivered, abandon, repeat, fresh, local } = parts;
   const cte: string[] = [];
   cte.push(`inst as (
              select * from unnest(${p.ref("id", "bigint[]")}, ${p.ref("fence", "bigint[]")},
@@ -144,9 +156,14 @@ function persistText(parts: Parts, p: Params): string {
                                       ? `,
                                   ${p.ref("fresh", "boolean[]")}`
                                       : ""
+                                  }${
+                                    local
+                                      ? `,
+                                  ${p.ref("local", "text[]")}`
+                                      : ""
                                   })
                as t(id, fence, status, state, result, error, timer_id, sleep_ms, steps_added, hold,
-                    awaited, lease_ms${fresh ? ", fresh" : ""})
+                    awaited, lease_ms${fresh ? ", fresh" : ""}${local ? ", local_calls" : ""})
            )`);
   if (delivered)
     // Outcomes this persist delivers that were still undelivered: what the state absorbs.
@@ -160,27 +177,29 @@ function persistText(parts: Parts, p: Params): string {
                            offset 0)
              group by d.instance_id
            )`);
-  if (records) {
+  if (records)
     cte.push(`rec_in as (
              select * from unnest(${p.ref("rInstance", "bigint[]")}, ${p.ref("rCall", "int[]")},
                                   ${p.ref("rAttempt", "int[]")}, ${p.ref("rKind", "text[]")},
                                   ${p.ref("rSuccess", "boolean[]")}, ${p.ref("rResult", "json[]")},
-                                  ${p.ref("rDelay", "float8[]")})
-               as t(instance_id, call_id, attempt, kind, success, result, delay_ms)
+                                  ${p.ref("rDelay", "float8[]")}, ${p.ref("rWorker", "text[]")},
+                                  ${p.ref("rStarted", "timestamptz[]")}, ${p.ref("rAction", "text[]")},
+                                  ${p.ref("rArgs", "json[]")}, ${p.ref("rPolicy", "jsonb[]")})
+               as t(instance_id, call_id, attempt, kind, success, result, delay_ms, worker,
+                    started_at, action_name, args, policy)
            )`);
-    // Instances with a recorded outcome that does not match its running attempt: their state
-    // (which has absorbed it) is not written at all. Computed once per statement (a correlated
-    // test per instance row was planned as a scan of every record per instance, with a call-row
-    // probe per pair: O(instances × records), 115 ms for 256).
+  if (records)
+    // Instances with an outcome whose call row already exists: recorded by a write this
+    // statement is not (the state differs), or moved out by a claim or cancel (which bumped the
+    // fence anyway). Their state is not written at all. Computed once per statement: one
+    // primary-key probe per record (a correlated test per instance row was planned as a scan of
+    // every record per instance: O(instances × records), 115 ms for 256).
     cte.push(`rec_stale as materialized (
              select distinct r.instance_id from rec_in r
-             where not exists (
-               select 1 from waymark_action_calls c
-               where c.instance_id = r.instance_id and c.call_id = r.call_id
-                 and coalesce(c.status, '') = 'running' and c.attempts = r.attempt
-               offset 0)
+             where exists (select 1 from waymark_action_calls c
+                           where c.instance_id = r.instance_id and c.call_id = r.call_id
+                           offset 0)
            )`);
-  }
   if (repeat) {
     // The same statement again after it committed but its answer was lost (the connection
     // dropped after the commit): the row already holds this very write. Under this runner's
@@ -196,21 +215,7 @@ function persistText(parts: Parts, p: Params): string {
                            where w.id = inst.id and w.fence = inst.fence and w.status = inst.status
                              and w.state is not distinct from inst.state
                              and (w.lease_owner is not null) = inst.hold
-                           offset 0)
-           )`);
-    // The calls such a write inserted for a local worker: still running at attempt 1 under the
-    // worker that was to run them, never started (the runner never saw the answer that lets it
-    // start them). They are handed out again.
-    if (dispatch)
-      cte.push(`restarted as (
-             select c.instance_id, c.call_id
-             from unnest(${p.ref("cInstance", "bigint[]")}, ${p.ref("cCall", "int[]")}, ${p.ref("cRunAs", "text[]")})
-               as c(instance_id, call_id, run_as)
-             where c.run_as is not null and c.instance_id in (select id from already)
-               and exists (select 1 from waymark_action_calls e
-                           where e.instance_id = c.instance_id and e.call_id = c.call_id
-                             and coalesce(e.status, '') = 'running' and e.attempts = 1
-                             and e.worker = c.run_as
+                             and ${local ? "w.local_calls::text is not distinct from inst.local_calls" : "w.local_calls is null"}
                            offset 0)
            )`);
   }
@@ -244,6 +249,7 @@ function persistText(parts: Parts, p: Params): string {
                  }
                  else w.lease_expires_at end,${fresh ? "\n               started_at = coalesce(w.started_at, now())," : ""}
                finished_at = case when inst.status in ('completed', 'failed', 'cancelled') then now() else null end,
+               local_calls = ${local ? "inst.local_calls::json" : "null"},
                updated_at = now()
              from inst${delivered ? " left join absorb ab on ab.instance_id = inst.id" : ""}
              where w.id = inst.id and w.fence = inst.fence${fresh ? "\n               and (not inst.fresh or w.status = 'queued')" : ""}${repeat ? "\n               and inst.id not in (select id from already)" : ""}${records ? "\n               and inst.id not in (select instance_id from rec_stale)" : ""}
@@ -251,19 +257,12 @@ function persistText(parts: Parts, p: Params): string {
            )`);
   if (dispatch)
     cte.push(`calls as (
-             insert into waymark_action_calls (instance_id, call_id, action_name, args, policy, status,
-               attempts, worker, lease_expires_at, started_at)
-             select c.instance_id, c.call_id, c.action_name, c.args, c.policy,
-               case when c.run_as is null then 'queued' else 'running' end,
-               case when c.run_as is null then 0 else 1 end,
-               c.run_as,
-               case when c.run_as is null then null
-                 else now() + ${p.ref("leaseMs", "float8")} * interval '1 millisecond' end,
-               case when c.run_as is null then null else now() end
+             insert into waymark_action_calls (instance_id, call_id, action_name, args, policy)
+             select c.instance_id, c.call_id, c.action_name, c.args, c.policy
              from unnest(${p.ref("cInstance", "bigint[]")}, ${p.ref("cCall", "int[]")},
                          ${p.ref("cAction", "text[]")}, ${p.ref("cArgs", "json[]")},
-                         ${p.ref("cPolicy", "jsonb[]")}, ${p.ref("cRunAs", "text[]")})
-               as c(instance_id, call_id, action_name, args, policy, run_as)
+                         ${p.ref("cPolicy", "jsonb[]")})
+               as c(instance_id, call_id, action_name, args, policy)
              where c.instance_id in (select id from upd)
                -- Insert-if-absent without ON CONFLICT (a speculative insertion writes one more
                -- WAL record per row). Race-free: only the writer whose fenced update of the
@@ -272,32 +271,39 @@ function persistText(parts: Parts, p: Params): string {
                and not exists (select 1 from waymark_action_calls e
                                where e.instance_id = c.instance_id and e.call_id = c.call_id
                                offset 0)
-             returning instance_id, call_id, status
+             returning 1
            )`);
   if (records) {
+    // Each local call's row, inserted once with its outcome: a final one delivered (the state
+    // written here absorbed it), a retry queued behind its backoff, a call its worker never
+    // started (release) queued with its attempt given back. No row exists yet: else the
+    // instance is in rec_stale, not in upd; a row inserted since this statement's snapshot was
+    // inserted by a statement that bumped the fence, which upd rechecks under the row lock.
     cte.push(`recorded as (
-             update waymark_action_calls c set
-               status = case when r.kind in ('retry', 'release') then 'queued' else r.kind end,
-               attempts = case when r.kind = 'release' then c.attempts - 1 else c.attempts end,
-               -- A retry with no backoff and a released call keep their place in line.
-               scheduled_at = case when r.kind = 'retry' and r.delay_ms > 0
-                 then now() + r.delay_ms * interval '1 millisecond' else c.scheduled_at end,
-               success = case when r.kind in ('retry', 'release') then null else r.success end,
-               result = case when r.kind in ('retry', 'release') then null else r.result end,
-               delivered = r.kind not in ('retry', 'release'),
-               lease_expires_at = null,
-               started_at = case when r.kind = 'release' then null else c.started_at end,
-               finished_at = case when r.kind in ('retry', 'release') then null else now() end
+             insert into waymark_action_calls (instance_id, call_id, action_name, args, policy,
+               status, attempts, scheduled_at, success, result, delivered, worker, started_at,
+               finished_at)
+             select r.instance_id, r.call_id, r.action_name, r.args, r.policy,
+               case when r.kind in ('retry', 'release') then 'queued' else r.kind end,
+               case when r.kind = 'release' then r.attempt - 1 else r.attempt end,
+               case when r.kind = 'retry' and r.delay_ms > 0
+                 then now() + r.delay_ms * interval '1 millisecond' else now() end,
+               case when r.kind in ('retry', 'release') then null else r.success end,
+               case when r.kind in ('retry', 'release') then null else r.result end,
+               r.kind not in ('retry', 'release'),
+               case when r.kind = 'release' then null else r.worker end,
+               case when r.kind in ('retry', 'release') then null else coalesce(r.started_at, now()) end,
+               case when r.kind in ('retry', 'release') then null else now() end
              from rec_in r
-             where c.instance_id = r.instance_id and c.call_id = r.call_id
-               and c.attempts = r.attempt and coalesce(c.status, '') = 'running'
-               and r.instance_id in (select id from upd)
-             returning c.instance_id, c.call_id, r.attempt, r.kind, r.success, r.result, c.worker, c.started_at
+             where r.instance_id in (select id from upd)
+             returning status
            )`);
+    // A retried attempt's history row (the settling attempt is the call row: completeActions.ts).
     cte.push(`hist as (
              insert into waymark_action_attempts (instance_id, call_id, attempt, worker, started_at, success, result)
-             select instance_id, call_id, attempt, worker, started_at, success, result from recorded
-             where kind = 'retry' -- the settling attempt is the call row (see completeActions.ts)
+             select r.instance_id, r.call_id, r.attempt, r.worker, r.started_at, r.success, r.result
+             from rec_in r
+             where r.kind = 'retry' and r.instance_id in (select id from upd)
              on conflict do nothing
              returning 1
            )`);
@@ -337,8 +343,8 @@ function persistText(parts: Parts, p: Params): string {
            )`);
   }
   const wakeWorkers = [
-    ...(dispatch ? ["exists (select 1 from calls where status = 'queued')"] : []),
-    ...(records ? ["exists (select 1 from recorded where kind in ('retry', 'release'))"] : []),
+    ...(dispatch ? ["exists (select 1 from calls)"] : []),
+    ...(records ? ["exists (select 1 from recorded where status = 'queued')"] : []),
   ];
   if (wakeWorkers.length > 0)
     cte.push(`n_actions as (
@@ -351,16 +357,6 @@ function persistText(parts: Parts, p: Params): string {
   const persisted = repeat
     ? "(select array_agg(id) from (select id from upd union all select id from already) x)"
     : "(select array_agg(id) from upd)";
-  const started = [
-    ...(dispatch
-      ? ["select instance_id || '/' || call_id as k from calls where status = 'running'"]
-      : []),
-    ...(dispatch && repeat ? ["select instance_id || '/' || call_id from restarted"] : []),
-  ];
-  const localStarted =
-    started.length > 0
-      ? `(select array_agg(k) from (${started.join(" union all ")}) y)`
-      : "null::text[]";
   // pg_notify in a plain SELECT CTE runs only if the statement reads it: every side effect is
   // counted into the last column. (Data-modifying CTEs run whether read or not.)
   const effects = [
@@ -371,8 +367,7 @@ function persistText(parts: Parts, p: Params): string {
     ...(records ? ["hist"] : []),
   ].map((c) => `(select count(*) from ${c})`);
   return `with ${cte.join(",\n           ")}
-           select ${persisted} as persisted, ${localStarted} as local_started,
-                  ${effects.join(" + ")} as side_effects`;
+           select ${persisted} as persisted, ${effects.join(" + ")} as side_effects`;
 }
 
 const texts = new Map<string, { text: string; order: string[] }>();
@@ -381,6 +376,18 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
   if (b.instances.length === 0) return { persisted: new Set(), localStarted: new Set() };
   const i = b.instances;
   const r = b.records ?? [];
+  // Calls for local workers go into their instance's local_calls; the others are inserted queued.
+  const queued: CallWrite[] = [];
+  const local = new Map<string, LocalCall[]>();
+  for (const c of b.dispatch) {
+    if (!c.runAs) {
+      queued.push(c);
+      continue;
+    }
+    const list = local.get(c.instanceId) ?? [];
+    list.push({ ...c, worker: c.runAs });
+    local.set(c.instanceId, list);
+  }
   const all: Record<string, () => unknown> = {
     id: () => i.map((x) => x.id),
     fence: () => i.map((x) => x.fence),
@@ -395,6 +402,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
     awaited: () => i.map((x) => x.awaited ?? 0),
     leaseFor: () => i.map((x) => x.leaseMs ?? null),
     fresh: () => i.map((x) => x.fresh === true),
+    local: () => i.map((x) => encodeLocalCalls(local.get(x.id) ?? [], b.owner)),
     owner: () => b.owner ?? null,
     dInstance: () => b.delivered.map((c) => c.instanceId),
     dCall: () => b.delivered.map((c) => c.callId),
@@ -405,23 +413,28 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
     rSuccess: () => r.map((x) => x.success),
     rResult: () => r.map((x) => x.resultJson),
     rDelay: () => r.map((x) => x.delayMs),
-    cInstance: () => b.dispatch.map((c) => c.instanceId),
-    cCall: () => b.dispatch.map((c) => c.callId),
-    cAction: () => b.dispatch.map((c) => c.action),
-    cArgs: () => b.dispatch.map((c) => c.argsJson),
-    cPolicy: () => b.dispatch.map((c) => c.policyJson),
-    cRunAs: () => b.dispatch.map((c) => c.runAs ?? null),
+    rWorker: () => r.map((x) => x.worker),
+    rStarted: () => r.map((x) => x.startedAt),
+    rAction: () => r.map((x) => x.action),
+    rArgs: () => r.map((x) => x.argsJson),
+    rPolicy: () => r.map((x) => x.policyJson),
+    cInstance: () => queued.map((c) => c.instanceId),
+    cCall: () => queued.map((c) => c.callId),
+    cAction: () => queued.map((c) => c.action),
+    cArgs: () => queued.map((c) => c.argsJson),
+    cPolicy: () => queued.map((c) => c.policyJson),
     leaseMs: () => b.leaseMs ?? 30_000,
     aInstance: () => b.abandon.map((c) => c.instanceId),
     aCall: () => b.abandon.map((c) => c.callId),
   };
   const parts: Parts = {
-    dispatch: b.dispatch.length > 0,
+    dispatch: queued.length > 0,
     records: r.length > 0,
     delivered: b.delivered.length > 0,
     abandon: b.abandon.length > 0,
     repeat: b.repeat === true,
     fresh: i.some((x) => x.fresh === true),
+    local: local.size > 0,
   };
   // One named statement per combination of parts: waymark_persist_instances_<bits>.
   const key = Object.values(parts)
@@ -434,7 +447,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
     entry = { text: persistText(parts, p), order: p.order };
     texts.set(key, entry);
   }
-  const res = await db.query<{ persisted: string[] | null; local_started: string[] | null }>({
+  const res = await db.query<{ persisted: string[] | null }>({
     name: `waymark_persist_instances_${key}`,
     text: entry.text,
     values: entry.order.map((name) => {
@@ -443,9 +456,11 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
       return value();
     }),
   });
-  const row = res.rows[0];
-  return {
-    persisted: new Set(row?.persisted ?? []),
-    localStarted: new Set(row?.local_started ?? []),
-  };
+  const persisted = new Set(res.rows[0]?.persisted ?? []);
+  // A written instance's local calls are charged by this commit (or, repeated, by the one that
+  // wrote the same row: `already`) and are to be run now.
+  const localStarted = new Set<string>();
+  for (const [id, calls] of local)
+    if (persisted.has(id)) for (const c of calls) localStarted.add(`${id}/${c.callId}`);
+  return { persisted, localStarted };
 }

@@ -1,0 +1,20 @@
+-- Calls run in the process tree of the runner holding their instance ("local calls",
+-- src/runner/Runner.ts runLocal) are not inserted into waymark_action_calls when dispatched.
+-- They were inserted `running` (attempt 1 charged) and updated once more with their outcome — a
+-- non-HOT update, two heap tuples and three index entries per action. The instance row, which
+-- the dispatching statement writes anyway, carries them instead, and the statement that records
+-- their outcomes inserts each call row once, already settled (docs/performance.md, seventh round).
+--
+-- local_calls: null, or a JSON array of the calls the lease holder is running for this instance,
+--   [{"c": call id, "a": action, "x": arguments, "p": stored policy (absent: none),
+--     "w": local worker (absent: the lease owner)}], each at attempt 1.
+-- Invariants:
+-- - The commit that writes local_calls charges attempt 1 of each: an attempt runs only after it.
+-- - Only the lease holder's fenced writes set it; each one replaces it, and the holder writes the
+--   instance again only with the outcomes of every call in it (persistInstances.ts, records).
+-- - Every statement that takes an instance from its holder — a claim after the lease expired,
+--   an adoption, a cancel — moves local_calls into waymark_action_calls in the same statement
+--   (queries/localCalls.ts): `running` with the expired lease (the reaper then retries or fails
+--   them, and quarantines the action when the runner died: 0007), or `abandoned` on cancel.
+--   So a call is never in both places, and never in neither once dispatched.
+alter table waymark_instances add column local_calls json;
