@@ -12,7 +12,9 @@
 // itself would never queue them (it would run all 20,000 while the workers are paused, and the
 // "drain" would measure nothing).
 //
-// The bench reads waymark_action_calls only to count dispatched calls and to read finished_at.
+// The bench reads waymark_action_calls (and the local calls instance rows carry while their
+// runner's own worker processes hold them: 0008_local_calls.sql) only to count dispatched calls,
+// and waymark_action_calls to read finished_at.
 import pg from "pg";
 import { type BenchContext, type ScenarioResult, scaled, withDeadline } from "../context.js";
 import { perStep, round, sleepMs } from "../metrics.js";
@@ -116,7 +118,9 @@ export async function scenarioD(ctx: BenchContext): Promise<ScenarioResult> {
 
 async function countNoop(db: pg.Client): Promise<number> {
   const { rows } = await db.query<{ n: string }>(
-    "select count(*) as n from waymark_action_calls where action_name = 'benchNoop'",
+    `select (select count(*) from waymark_action_calls where action_name = 'benchNoop')
+          + (select count(*) from waymark_instances i cross join lateral json_array_elements(i.local_calls) e
+             where i.local_calls is not null and e->>'a' = 'benchNoop') as n`,
   );
   return Number(rows[0]?.n ?? 0);
 }

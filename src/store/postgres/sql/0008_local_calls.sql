@@ -18,3 +18,6 @@
 --   them, and quarantines the action when the runner died: 0007), or `abandoned` on cancel.
 --   So a call is never in both places, and never in neither once dispatched.
 alter table waymark_instances add column local_calls json;
+-- Upgrading: a runner from before this migration does not know the column, so its claims would
+-- not move a dead newer runner's local calls. Stop older runners before starting newer ones (the
+-- usual order of a deploy that restarts every engine process).
