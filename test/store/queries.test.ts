@@ -444,8 +444,24 @@ test("local calls live in the instance row until recorded, then as one settled c
   };
   assert.deepEqual([...(await store.persistInstancesEx(record)).persisted], [id]);
   assert.deepEqual(await rows(id), [
-    { call_id: 1, status: "completed", attempts: 1, worker: "R", delivered: true, args, success: true },
-    { call_id: 2, status: "queued", attempts: 1, worker: "W", delivered: false, args: "[]", success: null },
+    {
+      call_id: 1,
+      status: "completed",
+      attempts: 1,
+      worker: "R",
+      delivered: true,
+      args,
+      success: true,
+    },
+    {
+      call_id: 2,
+      status: "queued",
+      attempts: 1,
+      worker: "W",
+      delivered: false,
+      args: "[]",
+      success: null,
+    },
   ]);
   const history = (
     await pool.query(
