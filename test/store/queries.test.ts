@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { PostgresStore } from "../../src/store/postgres/PostgresStore.js";
 import { closePools, getPool } from "../../src/store/postgres/pool.js";
+import type { LocalRecord } from "../../src/store/postgres/queries/persistInstances.js";
 import { VersionConflictError } from "../../src/store/postgres/queries/registerVersion.js";
 import {
   CHANNEL_INSTANCES,
@@ -50,6 +51,29 @@ function waiting(id: string, fence: string, state = "s", awaited?: number) {
     sleepMs: null,
     stepsAdded: 1,
     ...(awaited === undefined ? {} : { awaited }),
+  };
+}
+
+/** The outcome of a local call as the runner records it: completed at attempt 1 unless told. */
+function localRecord(
+  instanceId: string,
+  callId: number,
+  more: Partial<LocalRecord> = {},
+): LocalRecord {
+  return {
+    instanceId,
+    callId,
+    attempt: 1,
+    kind: "completed",
+    success: true,
+    resultJson: "1",
+    delayMs: 0,
+    worker: "R",
+    startedAt: null,
+    action: "x",
+    argsJson: "[]",
+    policyJson: null,
+    ...more,
   };
 }
 
@@ -325,22 +349,7 @@ test("a persist repeated after its answer was lost recognises its own committed 
     delivered: [],
     abandon: [],
     leaseMs: 60_000,
-    records: [
-      {
-        instanceId: id,
-        callId: 1,
-        attempt: 1,
-        kind: "completed" as const,
-        success: true,
-        resultJson: "1",
-        delayMs: 0,
-        worker: "L",
-        startedAt: null,
-        action: "x",
-        argsJson: "[]",
-        policyJson: policy,
-      },
-    ],
+    records: [localRecord(id, 1, { worker: "L", policyJson: policy })],
   };
   assert.deepEqual([...(await store.persistInstancesEx(step2)).persisted], [id]);
   // Repeated: the recorded call is no longer running, so the fenced update does not match —
@@ -412,34 +421,20 @@ test("local calls live in the instance row until recorded, then as one settled c
     delivered: [],
     abandon: [],
     records: [
-      {
-        instanceId: id,
-        callId: 1,
-        attempt: 1,
-        kind: "completed" as const,
-        success: true,
+      localRecord(id, 1, {
         resultJson: '"ok"',
-        delayMs: 0,
-        worker: "R",
         startedAt: new Date(),
-        action: "x",
         argsJson: args,
         policyJson: policy,
-      },
-      {
-        instanceId: id,
-        callId: 2,
-        attempt: 1,
-        kind: "retry" as const,
+      }),
+      localRecord(id, 2, {
+        kind: "retry",
         success: false,
         resultJson: '{"message":"boom"}',
-        delayMs: 0,
         worker: "W",
         startedAt: new Date(),
         action: "y",
-        argsJson: "[]",
-        policyJson: null,
-      },
+      }),
     ],
   };
   assert.deepEqual([...(await store.persistInstancesEx(record)).persisted], [id]);
@@ -535,22 +530,7 @@ test("a claim after the holder's lease lapsed, or a cancel, moves its local call
     dispatch: [],
     delivered: [],
     abandon: [],
-    records: [
-      {
-        instanceId: dead.id,
-        callId: 1,
-        attempt: 1,
-        kind: "completed" as const,
-        success: true,
-        resultJson: "1",
-        delayMs: 0,
-        worker: "R",
-        startedAt: null,
-        action: "x",
-        argsJson: "[7]",
-        policyJson: null,
-      },
-    ],
+    records: [localRecord(dead.id, 1, { argsJson: "[7]" })],
   });
   assert.equal(late.persisted.size, 0);
   assert.equal((await calls(dead.id))[0].status, "running");
