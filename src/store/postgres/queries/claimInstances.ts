@@ -24,11 +24,11 @@ export interface ClaimedInstance {
   fresh?: boolean;
 }
 
-/** What a claim (or an adoption) returns of each row it leased: see ClaimedInstance. */
 /** What a claim reads of each row it picks, under the row lock: the local calls of a holder whose
  *  lease expired are moved into waymark_action_calls by the same statement (localCalls.ts). */
 const PICKED_COLUMNS = "id, local_calls, lease_owner, lease_expires_at, updated_at";
 
+/** What a claim (or an adoption) returns of each row it leased: see ClaimedInstance. */
 const CLAIMED_COLUMNS = `i.id, i.fence, i.version_id, i.workflow_name, i.state, i.input, i.timer_id,
                      (i.timer_due_at <= now()) as timer_due, i.steps`;
 
