@@ -36,7 +36,9 @@ const USAGE = `npm run bench -- [options]
   --quick             every count ÷ 10 (a smoke run)
   --cpu-prof          run start-workers under node --cpu-prof (profiles in bench/results/prof)
   --database NAME     bench database name (default waymark_bench; dropped and recreated)
-  --keep              keep the bench database afterwards`;
+  --keep              keep the bench database afterwards
+  --pause MS          with --no-peers: pause our engine MS after each scenario, as a peer run
+                      does (reproduces a run with peers without running them)`;
 
 interface Options {
   json: boolean;
@@ -48,6 +50,7 @@ interface Options {
   database: string;
   keep: boolean;
   runs: number;
+  pauseMs: number;
 }
 
 function parse(argv: string[]): Options {
@@ -61,6 +64,7 @@ function parse(argv: string[]): Options {
     database: "waymark_bench",
     keep: false,
     runs: 1,
+    pauseMs: 0,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -84,6 +88,9 @@ function parse(argv: string[]): Options {
     else if (a === "--runs" || a.startsWith("--runs=")) {
       o.runs = Number(value());
       if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error("--runs needs a count ≥ 1");
+    } else if (a === "--pause" || a.startsWith("--pause=")) {
+      o.pauseMs = Number(value());
+      if (!(o.pauseMs >= 0)) throw new Error("--pause needs milliseconds ≥ 0");
     } else if (a === "--help" || a === "-h") {
       console.log(USAGE);
       process.exit(0);
@@ -300,6 +307,11 @@ async function main(): Promise<number> {
           } finally {
             engine?.resume();
           }
+        } else if (opts.pauseMs > 0) {
+          note(`  engine paused ${opts.pauseMs} ms (--pause) ...`);
+          engine?.pause();
+          await new Promise((r) => setTimeout(r, opts.pauseMs));
+          engine?.resume();
         }
         const line: ScenarioResult = opts.runs > 1 ? { ...ours, run } : { ...ours };
         if (peer) line.peer = peer;
