@@ -38,7 +38,9 @@ const USAGE = `npm run bench -- [options]
   --database NAME     bench database name (default waymark_bench; dropped and recreated)
   --keep              keep the bench database afterwards
   --pause MS          with --no-peers: pause our engine MS after each scenario, as a peer run
-                      does (reproduces a run with peers without running them)`;
+                      does (reproduces a run with peers without running them)
+  --no-rewarm         after a peer run (or --pause), measure our next scenario without warming
+                      our engine up again first`;
 
 interface Options {
   json: boolean;
@@ -51,6 +53,7 @@ interface Options {
   keep: boolean;
   runs: number;
   pauseMs: number;
+  rewarm: boolean;
 }
 
 function parse(argv: string[]): Options {
@@ -65,6 +68,7 @@ function parse(argv: string[]): Options {
     keep: false,
     runs: 1,
     pauseMs: 0,
+    rewarm: true,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -85,6 +89,7 @@ function parse(argv: string[]): Options {
     else if (a === "--cpu-prof") o.cpuProf = true;
     else if (a === "--database" || a.startsWith("--database=")) o.database = value();
     else if (a === "--keep") o.keep = true;
+    else if (a === "--no-rewarm") o.rewarm = false;
     else if (a === "--runs" || a.startsWith("--runs=")) {
       o.runs = Number(value());
       if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error("--runs needs a count ≥ 1");
@@ -263,6 +268,8 @@ async function main(): Promise<number> {
 
   const entries: { ours: ScenarioResult; peer?: PeerFigures }[] = [];
   const failures: Scenario[] = [];
+  /** Our engine sat idle (a peer run, --pause) since its last scenario. */
+  let rested = false;
   try {
     note("starting waymark start-workers (runner + 2 worker processes) ...");
     const ts = performance.now();
@@ -280,6 +287,17 @@ async function main(): Promise<number> {
       if (run > 1) await truncateRunTables(url);
       for (const s of opts.scenarios) {
         note(`— scenario ${s}${opts.runs > 1 ? ` (run ${run} of ${opts.runs})` : ""}`);
+        if (rested && opts.rewarm) {
+          // The peer is measured right after its warm-up, in a process that has just been busy;
+          // ours had been idle through the peer run (~20 s). An idle V8 process hands pages back
+          // and faults them in again on the next burst (B after a pause: 3,000 minor faults in
+          // the runner instead of 1,250, 80 → 150 ms; docs/performance.md, eighth round), so our
+          // engine — and this client — get the same warm-up again first, then empty tables.
+          note("  re-warming (our engine was idle through the peer run) ...");
+          await warmUp(ctx);
+          await truncateRunTables(url);
+          rested = false;
+        }
         let ours: ScenarioResult;
         try {
           ours = await runners[s](ctx);
@@ -306,12 +324,14 @@ async function main(): Promise<number> {
             note(`  peer run failed: ${(e as Error).message.slice(0, 500)}`);
           } finally {
             engine?.resume();
+            rested = true;
           }
         } else if (opts.pauseMs > 0) {
           note(`  engine paused ${opts.pauseMs} ms (--pause) ...`);
           engine?.pause();
           await new Promise((r) => setTimeout(r, opts.pauseMs));
           engine?.resume();
+          rested = true;
         }
         const line: ScenarioResult = opts.runs > 1 ? { ...ours, run } : { ...ours };
         if (peer) line.peer = peer;
