@@ -221,6 +221,8 @@ async function main(): Promise<number> {
   let engine: EngineProcess | undefined;
   let starting: Promise<EngineProcess> | undefined;
   let variant: EngineVariant = "default";
+  /** Our engine sat idle (a peer run, --pause) since its last scenario. */
+  let rested = false;
   const counters = await new PgCounters(url, opts.database, () =>
     engine ? [engine.pid] : [],
   ).open();
@@ -231,6 +233,21 @@ async function main(): Promise<number> {
     progress,
     scale: opts.scale,
     async engine(want: EngineVariant = "default") {
+      if (starting && want === variant && rested && opts.rewarm) {
+        // The peer is measured right after its warm-up, in a process that has just been busy;
+        // ours had been idle through the peer run (~20 s). An idle V8 process hands pages back
+        // and faults them in again on the next burst (B after a pause: ~3,000 minor faults in
+        // the runner instead of ~1,250, 80 → 150 ms; docs/performance.md, eighth round), so our
+        // engine — and this client — get the same warm-up again first, then empty tables. (A
+        // scenario that restarts the engine gets a new one's warm-up below instead.)
+        rested = false;
+        note("  re-warming (our engine was idle through the peer run) ...");
+        await starting;
+        await warmUp(ctx);
+        await truncateRunTables(url);
+        return starting;
+      }
+      rested = false;
       if (starting && want !== variant) {
         const old = await starting;
         starting = undefined;
@@ -268,8 +285,6 @@ async function main(): Promise<number> {
 
   const entries: { ours: ScenarioResult; peer?: PeerFigures }[] = [];
   const failures: Scenario[] = [];
-  /** Our engine sat idle (a peer run, --pause) since its last scenario. */
-  let rested = false;
   try {
     note("starting waymark start-workers (runner + 2 worker processes) ...");
     const ts = performance.now();
@@ -287,17 +302,6 @@ async function main(): Promise<number> {
       if (run > 1) await truncateRunTables(url);
       for (const s of opts.scenarios) {
         note(`— scenario ${s}${opts.runs > 1 ? ` (run ${run} of ${opts.runs})` : ""}`);
-        if (rested && opts.rewarm) {
-          // The peer is measured right after its warm-up, in a process that has just been busy;
-          // ours had been idle through the peer run (~20 s). An idle V8 process hands pages back
-          // and faults them in again on the next burst (B after a pause: 3,000 minor faults in
-          // the runner instead of 1,250, 80 → 150 ms; docs/performance.md, eighth round), so our
-          // engine — and this client — get the same warm-up again first, then empty tables.
-          note("  re-warming (our engine was idle through the peer run) ...");
-          await warmUp(ctx);
-          await truncateRunTables(url);
-          rested = false;
-        }
         let ours: ScenarioResult;
         try {
           ours = await runners[s](ctx);
