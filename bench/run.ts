@@ -223,6 +223,10 @@ async function main(): Promise<number> {
   let variant: EngineVariant = "default";
   /** Our engine sat idle (a peer run, --pause) since its last scenario. */
   let rested = false;
+  const warmAndEmpty = async () => {
+    await warmUp(ctx);
+    await truncateRunTables(url);
+  };
   const counters = await new PgCounters(url, opts.database, () =>
     engine ? [engine.pid] : [],
   ).open();
@@ -243,8 +247,7 @@ async function main(): Promise<number> {
         rested = false;
         note("  re-warming (our engine was idle through the peer run) ...");
         await starting;
-        await warmUp(ctx);
-        await truncateRunTables(url);
+        await warmAndEmpty();
         return starting;
       }
       rested = false;
@@ -271,8 +274,7 @@ async function main(): Promise<number> {
         engine = e;
         // Every new engine process is warmed up as the peer harness warms up DBOS, then the
         // runs start from empty tables (bench/warmup.ts).
-        await warmUp(ctx);
-        await truncateRunTables(url);
+        await warmAndEmpty();
         return e;
       });
       return starting;
