@@ -833,7 +833,7 @@ export class Runner {
         ),
       );
     });
-    void Promise.all(runs).then((done) => {
+    const finish = (done: LocalRecord[]) => {
       const outcomes: StoredOutcome[] = [];
       for (const d of done)
         if (d.kind !== "retry" && d.kind !== "release")
@@ -845,7 +845,10 @@ export class Runner {
           });
       this.conts.push({ inst: next, outcomes, records: done, decoded });
       this.contWake.notify();
-    });
+    };
+    // One call (a sequential step): no Promise.all around it.
+    if (runs.length === 1) void (runs[0] as Promise<LocalRecord>).then((d) => finish([d]));
+    else void Promise.all(runs).then(finish);
   }
 
   /** Advances held instances whose local calls finished, in batches: whatever finished while

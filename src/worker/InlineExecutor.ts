@@ -22,6 +22,9 @@ import { type ActionLookup, WorkerProcess } from "./WorkerProcess.js";
 
 const log = logger("inline");
 
+/** What a local call's delivery returns here: the completion is handed over synchronously. */
+const HANDED: Promise<void> = Promise.resolve();
+
 export interface InlineActions extends ActionLookup {
   /** false: never run this action in the runner's process. */
   inline(name: string): boolean;
@@ -102,7 +105,10 @@ export class InlineExecutor implements LocalExecutor {
       run: (call: ClaimedAction) =>
         new Promise<Completion>((resolve) => {
           release();
-          this.worker.runLocal(call, async (c) => resolve(c));
+          this.worker.runLocal(call, (c) => {
+            resolve(c);
+            return HANDED;
+          });
         }),
     };
   }

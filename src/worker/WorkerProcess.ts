@@ -38,6 +38,15 @@ export interface WorkerProcessOptions {
   onSyncRun?: (action: string, ms: number) => void;
 }
 
+/** `deliver(c)`, with a synchronous throw as a rejection. */
+function deliverNow(deliver: (c: Completion) => Promise<void>, c: Completion): Promise<void> {
+  try {
+    return deliver(c);
+  } catch (e) {
+    return Promise.reject(e);
+  }
+}
+
 export class WorkerProcess {
   readonly id: string;
   private readonly claims: boolean;
@@ -264,12 +273,15 @@ export class WorkerProcess {
     // The slot frees when the action returns (as on the queue path); handing the completion
     // over continues in `delivering`, and the lease is renewed until it is handed over.
     this.execute(call, (completion) => {
-      const d = (async () => {
-        // The runner commits this completion; handing it over is this process's last step.
-        if (failpoints.on) await failpoints.hit("before_completion_commit");
-        await deliver(completion);
-        if (failpoints.on) await failpoints.hit("after_completion_commit");
-      })()
+      // The runner commits this completion; handing it over is this process's last step.
+      const handed = failpoints.on
+        ? (async () => {
+            await failpoints.hit("before_completion_commit");
+            await deliver(completion);
+            await failpoints.hit("after_completion_commit");
+          })()
+        : deliverNow(deliver, completion);
+      const d = handed
         .catch((e) =>
           log.error(`local call ${key} could not be delivered: ${(e as Error).message}`),
         )

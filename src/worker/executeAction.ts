@@ -6,7 +6,7 @@ import type { ErrorValue } from "../runtime/types.js";
 import type { ClaimedAction, Completion } from "../store/Store.js";
 import { encodeValue, errorToValue } from "../values/index.js";
 import { assertPayloadSize, PayloadTooLargeError } from "../values/payloadLimit.js";
-import { actionStorage } from "./actionContext.js";
+import { type ActionContext, actionStorage } from "./actionContext.js";
 
 export type ActionFn = (...args: unknown[]) => unknown;
 
@@ -40,6 +40,51 @@ class LazyAbort {
   }
 }
 
+/** The attempts running under each shutdown signal: one listener per signal, not one per
+ *  attempt (adding and removing an EventTarget listener cost more than a no-op action). */
+const watched = new WeakMap<AbortSignal, Set<LazyAbort>>();
+
+/** Aborts `ctrl` when `signal` aborts (at once if it has); returns the unsubscribe. */
+function watch(signal: AbortSignal, ctrl: LazyAbort): () => void {
+  if (signal.aborted) {
+    ctrl.abort(signal.reason);
+    return () => {};
+  }
+  let set = watched.get(signal);
+  if (!set) {
+    const attempts = new Set<LazyAbort>();
+    set = attempts;
+    watched.set(signal, attempts);
+    signal.addEventListener(
+      "abort",
+      () => {
+        for (const c of attempts) c.abort(signal.reason);
+      },
+      { once: true },
+    );
+  }
+  const attempts = set;
+  attempts.add(ctrl);
+  return () => attempts.delete(ctrl);
+}
+
+const succeeded = (value: unknown): Result => ({ ok: true, value });
+const threw = (e: unknown): Result => ({ ok: false, error: errorToValue(e) });
+
+/** Calls the action in its context: a Result at once when it returns synchronously (or throws),
+ *  else a promise of one that never rejects. */
+function attempt(fn: ActionFn, args: unknown[], ctx: ActionContext): Result | Promise<Result> {
+  let value: unknown;
+  try {
+    value = actionStorage.run(ctx, fn, ...args);
+  } catch (e) {
+    return threw(e);
+  }
+  if (value !== null && typeof (value as { then?: unknown })?.then === "function")
+    return Promise.resolve(value).then(succeeded, threw);
+  return succeeded(value);
+}
+
 export async function executeAction(
   call: ClaimedAction,
   fn: ActionFn | undefined,
@@ -50,8 +95,7 @@ export async function executeAction(
   const policy = decodeStoredPolicy(call.policy);
   const startedAt = new Date();
   const ctrl = new LazyAbort();
-  const onShutdown = () => ctrl.abort(shutdown.reason);
-  shutdown.addEventListener("abort", onShutdown, { once: true });
+  const unwatch = watch(shutdown, ctrl);
   let timer: NodeJS.Timeout | undefined;
   let result: Result;
   try {
@@ -63,29 +107,21 @@ export async function executeAction(
         ),
       };
     } else {
-      const run = (async (): Promise<Result> => {
-        try {
-          const value = await actionStorage.run(
-            {
-              get signal() {
-                return ctrl.signal;
-              },
-              attempt: call.attempt,
-              instanceId: call.instanceId,
-              callId: call.callId,
-              action: call.action,
-            },
-            () => fn(...args),
-          );
-          return { ok: true, value };
-        } catch (e) {
-          return { ok: false, error: errorToValue(e) };
-        }
-      })();
-      const contenders: Promise<Result>[] = [run];
-      if (policy.timeoutMs !== null && policy.timeoutMs !== undefined) {
+      const run = attempt(fn, args, {
+        get signal() {
+          return ctrl.signal;
+        },
+        attempt: call.attempt,
+        instanceId: call.instanceId,
+        callId: call.callId,
+        action: call.action,
+      });
+      if (!(run instanceof Promise) || policy.timeoutMs === null || policy.timeoutMs === undefined)
+        result = await run;
+      else {
         const ms = policy.timeoutMs;
-        contenders.push(
+        result = await Promise.race([
+          run,
           new Promise<Result>((resolve) => {
             timer = setTimeout(() => {
               const error = makeActionTimeoutError(ms);
@@ -93,13 +129,12 @@ export async function executeAction(
               resolve({ ok: false, error });
             }, ms);
           }),
-        );
+        ]);
       }
-      result = contenders.length === 1 ? await run : await Promise.race(contenders);
     }
   } finally {
     if (timer) clearTimeout(timer);
-    shutdown.removeEventListener("abort", onShutdown);
+    unwatch();
   }
 
   const base = {

@@ -30,6 +30,7 @@
 // status queued: neither claimed, nor cancelled, nor written by another runner that heard the
 // same notification); the write takes this runner's lease when it holds the instance, and
 // drops the insert's delayed wake-up.
+import { arrayLiteral } from "../arrayLiteral.js";
 import type { Completion } from "./completeActions.js";
 import { encodeLocalCalls, type LocalCall } from "./localCalls.js";
 import {
@@ -453,7 +454,8 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
     values: entry.order.map((name) => {
       const value = all[name];
       if (!value) throw new Error(`persistInstances: no parameter ${name}`);
-      return value();
+      const v = value();
+      return Array.isArray(v) ? arrayLiteral(v) : v;
     }),
   });
   const persisted = new Set(res.rows[0]?.persisted ?? []);
