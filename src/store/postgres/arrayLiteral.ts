@@ -1,8 +1,8 @@
 // Postgres array literals built here instead of by node-postgres: the persist statement passes a
 // dozen arrays per batch (one per column), and the driver's generic path (prepareValue on every
-// element, two regular-expression passes per string) was ~7 % of the runner's CPU in scenario A
-// in its CPU profile (docs/performance.md, ninth round). The text sent is the same literal the driver would build,
-// read by the parameter's `$n::<type>[]` cast on the server.
+// element, then two regular-expression passes per string) showed as ~7 % of the runner's CPU
+// profile in scenario A (docs/performance.md, ninth round). The text sent is the literal the
+// driver would build, read by the parameter's `$n::<type>[]` cast on the server.
 //
 // Invariant: every element is either NULL or a double-quoted element with `\` and `"` escaped
 // (or, for numbers and booleans, a bare token that cannot contain `,`, `{`, `}` or a quote), so
