@@ -649,3 +649,47 @@ test("a fresh write claims the instance as inserted, once; not after a claim, a 
     "cancelled first: the fresh write is refused",
   );
 });
+
+test("lease renewal skips a row locked by a write in flight (no wait, no deadlock); the write renews it", async () => {
+  const v = await store.registerVersion("renewwf", "v1", {});
+  const ids = [await insertDue(v, "renewwf", "[]"), await insertDue(v, "renewwf", "[]")];
+  const claimed = (await store.claimInstances("R", 10, 1000)).filter((c) => ids.includes(c.id));
+  assert.equal(claimed.length, 2);
+  const [busy, idle] = claimed as [(typeof claimed)[0], (typeof claimed)[0]];
+  const expiry = async (id: string) =>
+    (
+      await store.pool.query<{ s: number }>(
+        "select extract(epoch from lease_expires_at - now())::float8 as s from waymark_instances where id = $1",
+        [id],
+      )
+    ).rows[0]?.s ?? Number.NaN;
+  // A persist statement of this runner holds `busy`'s row lock meanwhile.
+  const writer = await store.pool.connect();
+  try {
+    await writer.query("begin");
+    await writer.query("select 1 from waymark_instances where id = $1 for update", [busy.id]);
+    const t0 = Date.now();
+    const renewed = await store.renewInstanceLeases("R", [busy.id, idle.id], 60_000);
+    assert.ok(Date.now() - t0 < 900, `renewal waited ${Date.now() - t0} ms for the locked row`);
+    assert.deepEqual(renewed, [idle.id]);
+    assert.ok((await expiry(idle.id)) > 50, "the unlocked row's lease is renewed");
+    assert.ok((await expiry(busy.id)) < 2, "the locked row is left to its writer");
+    await writer.query("commit");
+  } finally {
+    writer.release();
+  }
+  // The writer's own statement: a kept instance gets a whole lease from its write.
+  const written = await store.persistInstances({
+    instances: [{ ...waiting(busy.id, busy.fence), hold: true }],
+    dispatch: [],
+    delivered: [],
+    abandon: [],
+    leaseMs: 60_000,
+  });
+  assert.deepEqual([...written], [busy.id]);
+  assert.ok((await expiry(busy.id)) > 50, "a persist that keeps the lease renews it");
+  const owner = await store.pool.query("select lease_owner from waymark_instances where id = $1", [
+    busy.id,
+  ]);
+  assert.equal(owner.rows[0].lease_owner, "R");
+});

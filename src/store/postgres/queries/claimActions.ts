@@ -85,11 +85,19 @@ export async function renewActionLeases(
   if (calls.length === 0) return 0;
   const res = await db.query({
     name: "waymark_renew_action_leases",
-    text: `update waymark_action_calls c set lease_expires_at = now() + $2 * interval '1 millisecond'
-           from unnest($3::bigint[], $4::int[]) as r(instance_id, call_id)
-           where c.instance_id = r.instance_id and c.call_id = r.call_id
+    // SKIP LOCKED: a call row locked right now is being completed, reaped or abandoned; its
+    // lease is moot once that commits, and renewed on the next heartbeat if it rolls back.
+    // Waiting could deadlock against a completion locking the same rows in another order.
+    text: `with mine as (
+             select c.instance_id, c.call_id from waymark_action_calls c
+             join unnest($3::bigint[], $4::int[]) as r(instance_id, call_id)
+               on c.instance_id = r.instance_id and c.call_id = r.call_id
              -- coalesce: keeps the lookup on the primary key (see persistInstances.ts, Plans)
-             and c.worker = $1 and coalesce(c.status, '') = 'running'`,
+             where c.worker = $1 and coalesce(c.status, '') = 'running'
+             for update of c skip locked
+           )
+           update waymark_action_calls c set lease_expires_at = now() + $2 * interval '1 millisecond'
+           from mine where c.instance_id = mine.instance_id and c.call_id = mine.call_id`,
     values: [worker, leaseMs, calls.map((c) => c.instanceId), calls.map((c) => c.callId)],
   });
   return res.rowCount ?? 0;

@@ -168,11 +168,21 @@ export async function renewInstanceLeases(
   if (ids.length === 0) return [];
   const res = await db.query<{ id: string }>({
     name: "waymark_renew_instance_leases",
-    text: `update waymark_instances set lease_expires_at = now() + $3 * interval '1 millisecond'
-           where id = any($2::bigint[]) and lease_owner = $1
-             -- A held sleep keeps the lease its write gave it (deadline + grace): not renewed.
-             and status <> 'sleeping'
-           returning id`,
+    // SKIP LOCKED: a row locked right now is being written by this runner's own persist
+    // statement, which renews the lease of every instance it keeps (persistInstances.ts), or
+    // taken by a cancel. Waiting for it instead deadlocked against the persist statement (the
+    // two lock their rows in different orders), and each deadlock stalled both for
+    // deadlock_timeout (1 s) before one was retried.
+    text: `with mine as (
+             select id from waymark_instances
+             where id = any($2::bigint[]) and lease_owner = $1
+               -- A held sleep keeps the lease its write gave it (deadline + grace): not renewed.
+               and status <> 'sleeping'
+             for update skip locked
+           )
+           update waymark_instances w set lease_expires_at = now() + $3 * interval '1 millisecond'
+           from mine where w.id = mine.id
+           returning w.id`,
     values: [owner, ids, leaseMs],
   });
   return res.rows.map((r) => r.id);
