@@ -83,6 +83,10 @@ const MAX_HELD_SLEEPS = 10_000;
 /** A held sleep's lease ends this long after its deadline (see advanceAndPersist). */
 const SLEEP_LEASE_GRACE_MS = 2000;
 
+/** Lease renewals per heartbeat for rows a write had locked (see renewLeases). */
+const RENEW_TRIES = 4;
+const RENEW_RETRY_MS = 25;
+
 /** Outcomes of local calls recorded per continuation statement (at least one whole step). */
 const MAX_RECORDS = 2000;
 
@@ -903,7 +907,7 @@ export class Runner {
       if (failpoints.on) await failpoints.hit("before_lease_refresh");
       // Held sleeps keep the lease their write gave them (deadline + grace): the statement
       // skips rows whose status is sleeping (no race with a write just committed).
-      await this.store.renewInstanceLeases(this.id, [...this.held], this.cfg.lockTtlMs);
+      await this.renewLeases();
       await this.store.heartbeatWorker(this.id, "runner", hostname(), process.pid, []);
       // A heartbeat after a gap longer than a worker's liveness window: this runner could not
       // reach the database (a partition, a stalled connection) and neither, maybe, could the
@@ -920,6 +924,23 @@ export class Runner {
       log.warn(`maintenance failed: ${(e as Error).message}`);
     } finally {
       this.maintaining = false;
+    }
+  }
+
+  /** Renews the leases of the held instances that are not sleeping here (a held sleep keeps the
+   *  lease its write gave it). The statement skips rows locked right now — by this runner's own
+   *  persist statements, for a few milliseconds — so the ones left out are tried again, up to
+   *  RENEW_TRIES times RENEW_RETRY_MS apart; the next heartbeat, a third of a lease later, takes
+   *  whatever is left. */
+  private async renewLeases(): Promise<void> {
+    let pending = [...this.held].filter((id) => !this.sleepers.has(id));
+    for (let i = 0; pending.length > 0; i++) {
+      const renewed = new Set(
+        await this.store.renewInstanceLeases(this.id, pending, this.cfg.lockTtlMs),
+      );
+      pending = pending.filter((id) => !renewed.has(id) && this.held.has(id));
+      if (pending.length === 0 || i + 1 >= RENEW_TRIES) break;
+      await new Promise((r) => setTimeout(r, RENEW_RETRY_MS));
     }
   }
 

@@ -169,10 +169,12 @@ export async function renewInstanceLeases(
   const res = await db.query<{ id: string }>({
     name: "waymark_renew_instance_leases",
     // SKIP LOCKED: a row locked right now is being written by this runner's own persist
-    // statement, which renews the lease of every instance it keeps (persistInstances.ts), or
-    // taken by a cancel. Waiting for it instead deadlocked against the persist statement (the
-    // two lock their rows in different orders), and each deadlock stalled both for
-    // deadlock_timeout (1 s) before one was retried.
+    // statement (or taken by a cancel); the caller tries the rows left out again moments later
+    // (Runner.renewLeases). Waiting for them instead deadlocked against the persist statement
+    // (the two lock their rows in different orders), and each deadlock stalled both for
+    // deadlock_timeout (1 s) before one was retried. The persist statement does not renew the
+    // lease itself: changing the indexed lease_expires_at would make every step's update
+    // non-HOT (+110 B of WAL per action in A).
     text: `with mine as (
              select id from waymark_instances
              where id = any($2::bigint[]) and lease_owner = $1

@@ -98,8 +98,7 @@ export interface PersistBatch {
   /** Outcomes of calls run locally for held instances, recorded by the same statement that
    *  applies them (final ones are written delivered). Fenced like every other write here. */
   records?: LocalRecord[];
-  /** Lease length for calls handed to local workers, and the renewed lease of every instance
-   *  the batch keeps (`hold` without `leaseMs`). */
+  /** Lease length for calls handed to local workers. */
   leaseMs?: number;
   /** This batch may already have been written by a statement whose answer was lost: include
    *  the test that recognises it (see `already`). */
@@ -242,10 +241,14 @@ function persistText(parts: Parts, p: Params): string {
                  when inst.timer_id is not null then w.timer_due_at
                  else null end,
                lease_owner = case when inst.hold then ${fresh ? `coalesce(w.lease_owner, ${p.ref("owner", "text")})` : "w.lease_owner"} else null end,
-               -- A kept lease is renewed by the write (the heartbeat skips rows locked by it).
                lease_expires_at = case when not inst.hold then null
-                 when inst.lease_ms is not null then now() + inst.lease_ms * interval '1 millisecond'
-                 else now() + ${p.ref("leaseMs", "float8")} * interval '1 millisecond' end,${fresh ? "\n               started_at = coalesce(w.started_at, now())," : ""}
+                 when inst.lease_ms is not null then now() + inst.lease_ms * interval '1 millisecond'${
+                   fresh
+                     ? `
+                 when inst.fresh then now() + ${p.ref("leaseMs", "float8")} * interval '1 millisecond'`
+                     : ""
+                 }
+                 else w.lease_expires_at end,${fresh ? "\n               started_at = coalesce(w.started_at, now())," : ""}
                finished_at = case when inst.status in ('completed', 'failed', 'cancelled') then now() else null end,
                local_calls = ${local ? "inst.local_calls::json" : "null"},
                updated_at = now()
