@@ -50,22 +50,20 @@ function watch(signal: AbortSignal, ctrl: LazyAbort): () => void {
     ctrl.abort(signal.reason);
     return () => {};
   }
-  let set = watched.get(signal);
-  if (!set) {
-    const attempts = new Set<LazyAbort>();
-    set = attempts;
-    watched.set(signal, attempts);
-    signal.addEventListener(
-      "abort",
-      () => {
-        for (const c of attempts) c.abort(signal.reason);
-      },
-      { once: true },
-    );
-  }
-  const attempts = set;
+  const attempts = watched.get(signal) ?? listen(signal);
   attempts.add(ctrl);
   return () => attempts.delete(ctrl);
+}
+
+/** The set of attempts under `signal`, with the one listener that aborts them all. */
+function listen(signal: AbortSignal): Set<LazyAbort> {
+  const attempts = new Set<LazyAbort>();
+  watched.set(signal, attempts);
+  const abortAll = () => {
+    for (const c of attempts) c.abort(signal.reason);
+  };
+  signal.addEventListener("abort", abortAll, { once: true });
+  return attempts;
 }
 
 const succeeded = (value: unknown): Result => ({ ok: true, value });
