@@ -240,5 +240,6 @@ export function printActionCall(c: ActionCall): string {
   let s = `action ${c.action}(${printItems(c.args)})`;
   if (c.retry) s += ` ${printRetry(c.retry)}`;
   if (c.timeout) s += ` timeout ${printExpr(c.timeout)}`;
+  if (c.onLost) s += ` onLost ${c.onLost}`;
   return s;
 }

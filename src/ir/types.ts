@@ -202,6 +202,10 @@ export interface ActionCall {
   retry?: RetrySpec;
   /** Milliseconds (number) or a duration string. */
   timeout?: Expr;
+  /** `action(fn, { onLost: "fail" })`: an attempt lost with its worker (or runner) fails the
+   *  call instead of being re-run. Absent: a lost attempt is re-run, within the engine's
+   *  lost-attempt budget. */
+  onLost?: "fail";
   span: Span;
 }
 

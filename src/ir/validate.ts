@@ -407,6 +407,8 @@ class Checker {
     this.items(c.args, `${where}.args`);
     if (c.retry !== undefined) this.retry(c.retry, `${where}.retry`);
     if (c.timeout !== undefined) this.expr(c.timeout, `${where}.timeout`);
+    if (c.onLost !== undefined && c.onLost !== "fail")
+      this.report(where, c, `onLost must be "fail" when present, got ${JSON.stringify(c.onLost)}`);
   }
 
   private gatherItem(v: unknown, where: string): void {

@@ -34,13 +34,15 @@ import {
   parseFreshPayload,
   parseRunnersPayload,
 } from "../store/postgres/queries/types.js";
-import type { ClaimedInstance, Completion, Store, StoredOutcome } from "../store/Store.js";
+import type { ClaimedInstance, Store, StoredOutcome } from "../store/Store.js";
 import { decodeValue, encodeValue } from "../values/index.js";
 import { assertPayloadSize } from "../values/payloadLimit.js";
 import { type InlineActions, InlineExecutor } from "../worker/InlineExecutor.js";
 import type { LocalExecutor, LocalRoom, LocalSlot } from "../worker/LocalExecutor.js";
-import { unservedActionError, workerLostError, workflowInternalError } from "./engineErrors.js";
+import { CallReaper } from "./CallReaper.js";
+import { workflowInternalError } from "./engineErrors.js";
 import { Housekeeper } from "./Housekeeper.js";
+import { lostCompletion } from "./lostAttempt.js";
 import { Wakeup } from "./Wakeup.js";
 
 const log = logger("runner");
@@ -178,6 +180,7 @@ export class Runner {
   private maintenance?: NodeJS.Timeout;
   private unlisten?: () => Promise<void>;
   readonly housekeeper: Housekeeper;
+  private readonly reaper: CallReaper;
   /** Counters for logs and benchmarks. */
   readonly stats = { advanced: 0, completed: 0, failed: 0, dropped: 0 };
 
@@ -193,6 +196,7 @@ export class Runner {
       this.inline = new InlineExecutor(this.store, this.cfg, opts.inline, this.id);
     }
     this.housekeeper = new Housekeeper(this.store, this.cfg);
+    this.reaper = new CallReaper(this.store, this.cfg);
   }
 
   async start(): Promise<void> {
@@ -812,6 +816,7 @@ export class Runner {
         args: JSON.parse(c.argsJson) as unknown,
         policy,
         attempt: 1,
+        lostAttempts: 0,
       };
       // What the call row is inserted with, once its outcome is recorded (0008_local_calls.sql).
       const row = { action: c.action, argsJson: c.argsJson, policyJson: c.policyJson };
@@ -819,20 +824,21 @@ export class Runner {
         slot.run(call).then(
           (d): LocalRecord => ({ ...d, ...row }),
           (e: Error): LocalRecord => {
-            const err = workerLostError(c.action, 1, policy.maxAttempts, slot.workerId);
             log.warn(`local call ${c.instanceId}/${c.callId} lost: ${e.message}`);
-            return {
-              instanceId: c.instanceId,
-              callId: c.callId,
-              attempt: 1,
-              kind: 1 < policy.maxAttempts ? "retry" : "failed",
-              success: false,
-              resultJson: JSON.stringify(encodeValue(err)),
-              delayMs: 0,
-              worker: slot.workerId,
-              startedAt: null,
-              ...row,
-            };
+            const lost = lostCompletion(
+              {
+                instanceId: c.instanceId,
+                callId: c.callId,
+                action: c.action,
+                attempt: 1,
+                lostBefore: 0,
+                policy,
+                worker: slot.workerId,
+                how: `was lost while running it (${e.message})`,
+              },
+              this.cfg.maxLostAttempts,
+            );
+            return { ...lost, ...row };
           },
         ),
       );
@@ -918,7 +924,7 @@ export class Runner {
       await this.refreshRemoteActions();
       await this.refreshRunners();
       await this.refreshQuarantine();
-      await this.reapExpired();
+      await this.reaper.reapExpired();
       await this.failUnserved();
     } catch (e) {
       log.warn(`maintenance failed: ${(e as Error).message}`);
@@ -968,82 +974,10 @@ export class Runner {
     if (this.inline) this.inline.setQuarantined(await this.store.quarantinedInlineActions());
   }
 
-  private async reapExpired(): Promise<void> {
-    // A lease expires lockTtl after its last renewal, and a runner heartbeats right after
-    // renewing: a runner that died is silent for at least lockTtl when its call is found here,
-    // while a live one heartbeated within about one period.
-    const ttl = this.cfg.lockTtlMs;
-    const aliveWithin = Math.min(0.75 * ttl, Math.max(2 * this.cfg.lockHeartbeatMs, ttl / 2));
-    const stranded = await this.store.findExpiredActionLeases(200, aliveWithin);
-    if (stranded.length === 0) return;
-    // A call run inline whose lease expired and whose runner no longer heartbeats: that
-    // runner's process died while running it — maybe because of the action. Keep the action out
-    // of every runner's process from now on. (A lease that lapsed under a live runner — an
-    // answer lost on the way, a stalled connection — says nothing against the action.)
-    const inRunners = stranded.filter((c) => c.worker?.startsWith("runner:") && !c.workerLive);
-    if (inRunners.length > 0) {
-      await this.store.quarantineInlineActions(
-        inRunners.map((c) => ({
-          action: c.action,
-          worker: c.worker,
-          reason: `runner ${c.worker} stopped renewing its lease while running call ${c.callId} of instance ${c.instanceId} (attempt ${c.attempts})`,
-        })),
-      );
-      log.error(
-        `a runner died while running action(s) ${[...new Set(inRunners.map((c) => `\`${c.action}\``))].join(", ")} in its own process: they run only in worker processes from now on (waymark_inline_quarantine; lapses after a day)`,
-      );
-    }
-    const items: Completion[] = stranded.map((c) => {
-      const policy = decodeStoredPolicy(c.policy);
-      const err = workerLostError(c.action, c.attempts, policy.maxAttempts, c.worker);
-      const retry = c.attempts < policy.maxAttempts;
-      return {
-        instanceId: c.instanceId,
-        callId: c.callId,
-        attempt: c.attempts,
-        kind: retry ? "retry" : "failed",
-        success: false,
-        resultJson: JSON.stringify(encodeValue(err)),
-        delayMs: 0,
-        worker: c.worker,
-        startedAt: null,
-      };
-    });
-    const n = await this.store.completeActions(items, { fromStatus: "running", expiredOnly: true });
-    if (n > 0)
-      log.warn(
-        `worker lease expired on ${n} action call(s): ${stranded
-          .slice(0, 5)
-          .map(
-            (c) =>
-              `${c.action} (instance ${c.instanceId}, call ${c.callId}, attempt ${c.attempts})`,
-          )
-          .join(", ")}; requeued where attempts remain`,
-      );
-  }
-
   private async failUnserved(): Promise<void> {
-    const grace = this.cfg.unservedActionGraceMs;
     // After a restart, or once this runner reaches the database again after losing it, workers
     // get the same grace to (re)appear before anything is declared unserved.
-    if (Date.now() - this.seeingSince < grace) return;
-    const stranded = await this.store.findUnservedActions(grace, this.liveMs(), 200);
-    if (stranded.length === 0) return;
-    const items: Completion[] = stranded.map((c) => ({
-      instanceId: c.instanceId,
-      callId: c.callId,
-      attempt: c.attempts,
-      kind: "failed",
-      success: false,
-      resultJson: JSON.stringify(encodeValue(unservedActionError(c.action, grace))),
-      delayMs: 0,
-      worker: null,
-      startedAt: null,
-    }));
-    const n = await this.store.completeActions(items, { fromStatus: "queued" });
-    if (n > 0)
-      log.error(
-        `no workers serve action(s) ${[...new Set(stranded.map((c) => `\`${c.action}\``))].join(", ")}: failed ${n} call(s) after ${grace}ms`,
-      );
+    if (Date.now() - this.seeingSince < this.cfg.unservedActionGraceMs) return;
+    await this.reaper.failUnserved(this.liveMs());
   }
 }

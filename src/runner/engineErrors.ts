@@ -16,19 +16,34 @@ export function unservedActionError(action: string, graceMs: number): ErrorValue
   );
 }
 
-/** A worker died (stopped renewing its lease) while running an attempt. */
-export function workerLostError(
-  action: string,
-  attempt: number,
-  maxAttempts: number,
-  worker: string | null,
-): ErrorValue {
-  return make(
-    "WorkerLostError",
-    `the worker running action \`${action}\` (attempt ${attempt} of ${maxAttempts}) stopped renewing its lease` +
-      (worker ? ` (worker ${worker})` : ""),
-    { action, attempt },
-  );
+/** An attempt was lost: its worker (or the runner running it) stopped before recording an
+ *  outcome. `outcome` says what became of the call: re-run, or failed because the action opted
+ *  out (`onLost: "fail"`) or because it lost more attempts than WAYMARK_MAX_LOST_ATTEMPTS. */
+export function workerLostError(l: {
+  action: string;
+  attempt: number;
+  /** Lost attempts of the call, this one included. */
+  lost: number;
+  maxLost: number;
+  worker: string | null;
+  how: string;
+  outcome: "rerun" | "onLostFail" | "budget";
+}): ErrorValue {
+  const where = l.worker ? `${l.worker} ` : "its worker ";
+  const head = `attempt ${l.attempt} of action \`${l.action}\` was lost: ${where}${l.how}`;
+  const tail =
+    l.outcome === "rerun"
+      ? `; running it again (lost attempt ${l.lost}, WAYMARK_MAX_LOST_ATTEMPTS=${l.maxLost})`
+      : l.outcome === "onLostFail"
+        ? '; not run again: the action is defined with onLost: "fail"'
+        : `; ${l.lost} attempts of this call were lost, more than WAYMARK_MAX_LOST_ATTEMPTS=${l.maxLost}` +
+          " (an action that kills its worker every time?); its attempts are in waymark_attempts";
+  return make("WorkerLostError", head + tail, {
+    action: l.action,
+    attempt: l.attempt,
+    lostAttempts: l.lost,
+    worker: l.worker,
+  });
 }
 
 /** The instance could not be run at all (its IR failed to load, the interpreter crashed…). */

@@ -98,5 +98,6 @@ export function evalPolicy(call: ActionCall, s: Scope): ConcretePolicy {
     const t = evalExpr(call.timeout, s);
     if (t !== undefined && t !== null) policy.timeoutMs = duration(t, "action timeout", call.span);
   }
+  if (call.onLost === "fail") policy.onLost = "fail";
   return policy;
 }

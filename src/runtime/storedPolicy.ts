@@ -15,6 +15,7 @@ export function encodeStoredPolicy(p: ConcretePolicy): string | null {
   if (b.initialMs !== d.initialMs || b.multiplier !== d.multiplier || b.maxMs !== d.maxMs)
     out.backoff = b;
   if (p.timeoutMs !== null && p.timeoutMs !== undefined) out.timeoutMs = p.timeoutMs;
+  if (p.onLost === "fail") out.onLost = "fail";
   return Object.keys(out).length > 0 ? JSON.stringify(out) : null;
 }
 
@@ -26,5 +27,6 @@ export function decodeStoredPolicy(v: unknown): ConcretePolicy {
     exceptionTypes: o?.exceptionTypes ?? null,
     backoff: o?.backoff ? { ...o.backoff } : { ...DEFAULT.backoff },
     timeoutMs: o?.timeoutMs ?? null,
+    ...(o?.onLost === "fail" ? { onLost: "fail" as const } : {}),
   };
 }

@@ -22,6 +22,10 @@ export interface ConcretePolicy {
   backoff: { initialMs: number; multiplier: number; maxMs: number };
   /** `null` = no deadline. */
   timeoutMs: number | null;
+  /** What a lost attempt (its worker or runner gone before the outcome was recorded) does:
+   *  absent = re-run within the engine's lost-attempt budget; "fail" = fail the call. Lost
+   *  attempts never count against `maxAttempts`. */
+  onLost?: "fail";
 }
 
 export type Outcome = { ok: true; value: unknown } | { ok: false; error: ErrorValue };

@@ -27,6 +27,9 @@ export interface EngineConfig {
   unservedActionGraceMs: number;
   /** Interpreter steps allowed over the life of an instance. */
   stepBudget: number;
+  /** Lost attempts (worker or runner gone before the outcome was recorded) re-run per call;
+   *  one more lost attempt fails the call with WorkerLostError. */
+  maxLostAttempts: number;
   /** How often a runner checks its hot tables for dead row versions and vacuums them when they
    *  outnumber the threshold (0: never; leave it to autovacuum). */
   vacuumIntervalMs: number;
@@ -58,6 +61,7 @@ export function loadConfig(): EngineConfig {
     lockHeartbeatMs: int("WAYMARK_LOCK_HEARTBEAT_MS", Math.max(50, Math.floor(lockTtlMs / 3))),
     unservedActionGraceMs: int("WAYMARK_UNSERVED_ACTION_GRACE_MS", 30_000),
     stepBudget: int("WAYMARK_STEP_BUDGET", 100_000),
+    maxLostAttempts: Math.floor(int("WAYMARK_MAX_LOST_ATTEMPTS", 3)),
     vacuumIntervalMs: int("WAYMARK_VACUUM_INTERVAL_MS", 10_000),
     logLevel: (["debug", "info", "warn", "error"].includes(level)
       ? level

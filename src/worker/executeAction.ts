@@ -160,7 +160,8 @@ export async function executeAction(
     }
   }
   const error = result.error;
-  const decision = decideRetry(policy, call.attempt, error);
+  // The policy counts the attempts that ran to an outcome: lost ones have their own budget.
+  const decision = decideRetry(policy, call.attempt - (call.lostAttempts ?? 0), error);
   const resultJson = JSON.stringify(encodeValue(error));
   if (decision.retry)
     return { ...base, kind: "retry", success: false, resultJson, delayMs: decision.delayMs };

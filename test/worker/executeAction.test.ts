@@ -13,13 +13,14 @@ const policy = (p: Partial<ConcretePolicy>): ConcretePolicy => ({
   timeoutMs: null,
   ...p,
 });
-const claimed = (p: ConcretePolicy, attempt = 1): ClaimedAction => ({
+const claimed = (p: ConcretePolicy, attempt = 1, lostAttempts = 0): ClaimedAction => ({
   instanceId: "1",
   callId: 3,
   action: "a",
   args: [],
   policy: p,
   attempt,
+  lostAttempts,
 });
 const never = new AbortController().signal;
 
@@ -113,4 +114,18 @@ test("errors carry an explicit failure flag and retry by class chain; values are
   );
   assert.equal(bad.kind, "failed");
   assert.match(JSON.stringify(JSON.parse(bad.resultJson)), /function/);
+});
+
+test("lost attempts do not count against the policy: attempt 3 after 2 lost ones is the policy's first", async () => {
+  const boom = async () => {
+    throw new Error("boom");
+  };
+  const p = policy({ maxAttempts: 2 });
+  const afterLost = await executeAction(claimed(p, 3, 2), boom, [], "w", never);
+  assert.equal(afterLost.kind, "retry", "the first thrown attempt of a policy of 2 is retried");
+  assert.equal(afterLost.delayMs, 100, "backoff of the policy's first attempt");
+  const second = await executeAction(claimed(p, 4, 2), boom, [], "w", never);
+  assert.equal(second.kind, "failed", "the policy's second thrown attempt is its last");
+  const noLost = await executeAction(claimed(p, 3, 0), boom, [], "w", never);
+  assert.equal(noLost.kind, "failed", "without lost attempts, attempt 3 is past a policy of 2");
 });

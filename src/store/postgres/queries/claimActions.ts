@@ -12,8 +12,11 @@ export interface ClaimedAction {
   action: string;
   args: unknown;
   policy: unknown;
-  /** This attempt's number (1-based), already charged. */
+  /** This attempt's number (1-based), already charged: every execution so far counts. */
   attempt: number;
+  /** How many of the earlier attempts were lost (0009_lost_attempts.sql): `attempt -
+   *  lostAttempts` is the attempt's number as the retry policy counts it. */
+  lostAttempts: number;
 }
 
 export async function claimActions(
@@ -31,6 +34,7 @@ export async function claimActions(
     args: unknown;
     policy: unknown;
     attempts: number;
+    lost_attempts: number;
   }>({
     name: "waymark_claim_actions",
     text: `with picked as (
@@ -45,7 +49,7 @@ export async function claimActions(
              lease_expires_at = now() + $4 * interval '1 millisecond', started_at = now()
            from picked
            where c.instance_id = picked.instance_id and c.call_id = picked.call_id
-           returning c.instance_id, c.call_id, c.action_name, c.args, c.policy, c.attempts`,
+           returning c.instance_id, c.call_id, c.action_name, c.args, c.policy, c.attempts, c.lost_attempts`,
     values: [worker, actions, limit, leaseMs],
   });
   return res.rows.map((r) => ({
@@ -55,6 +59,7 @@ export async function claimActions(
     args: r.args,
     policy: r.policy,
     attempt: r.attempts,
+    lostAttempts: r.lost_attempts,
   }));
 }
 

@@ -25,6 +25,9 @@ export interface Completion {
   delayMs: number;
   worker: string | null;
   startedAt: Date | null;
+  /** This attempt was lost (its worker or runner gone, its lease lapsed), not thrown: counted in
+   *  lost_attempts (0009_lost_attempts.sql) instead of against the retry policy. */
+  lost?: boolean;
 }
 
 export interface CompleteOptions {
@@ -45,8 +48,8 @@ export async function completeActions(
     name: "waymark_complete_actions",
     text: `with input as (
              select * from unnest($1::bigint[], $2::int[], $3::int[], $4::text[], $5::boolean[], $6::json[],
-                                  $7::float8[], $8::text[], $9::timestamptz[])
-               as t(instance_id, call_id, attempt, kind, success, result, delay_ms, worker, started_at)
+                                  $7::float8[], $8::text[], $9::timestamptz[], $12::boolean[])
+               as t(instance_id, call_id, attempt, kind, success, result, delay_ms, worker, started_at, lost)
            ),
            upd as (
              update waymark_action_calls c set
@@ -58,17 +61,18 @@ export async function completeActions(
                success = case when i.kind = 'retry' then null else i.success end,
                result = case when i.kind = 'retry' then null else i.result end,
                delivered = false,
+               lost_attempts = c.lost_attempts + i.lost::int,
                lease_expires_at = null,
                finished_at = case when i.kind = 'retry' then null else now() end
              from input i
              where c.instance_id = i.instance_id and c.call_id = i.call_id and c.attempts = i.attempt
                -- coalesce: keeps the lookup on the primary key (see persistInstances.ts, Plans)
                and coalesce(c.status, '') = $10 and ($11::boolean = false or c.lease_expires_at < now())
-             returning c.instance_id, c.call_id, i.attempt, i.kind, i.success, i.result, i.worker, i.started_at
+             returning c.instance_id, c.call_id, i.attempt, i.kind, i.success, i.result, i.worker, i.started_at, i.lost
            ),
            hist as (
-             insert into waymark_action_attempts (instance_id, call_id, attempt, worker, started_at, success, result)
-             select instance_id, call_id, attempt, worker, started_at, success, result from upd
+             insert into waymark_action_attempts (instance_id, call_id, attempt, worker, started_at, success, result, lost)
+             select instance_id, call_id, attempt, worker, started_at, success, result, lost from upd
              -- Only an attempt that did not settle its call: the settling one is the call row
              -- (0006_lean_rows.sql; waymark_attempts shows both).
              where attempt > 0 and kind = 'retry'
@@ -120,6 +124,7 @@ export async function completeActions(
       items.map((x) => x.startedAt),
       opts.fromStatus ?? "running",
       opts.expiredOnly ?? false,
+      items.map((x) => x.lost === true),
     ],
   });
   return Number(res.rows[0]?.applied ?? 0);

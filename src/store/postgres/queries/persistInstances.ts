@@ -185,9 +185,10 @@ function persistText(parts: Parts, p: Params): string {
                                   ${p.ref("rSuccess", "boolean[]")}, ${p.ref("rResult", "json[]")},
                                   ${p.ref("rDelay", "float8[]")}, ${p.ref("rWorker", "text[]")},
                                   ${p.ref("rStarted", "timestamptz[]")}, ${p.ref("rAction", "text[]")},
-                                  ${p.ref("rArgs", "json[]")}, ${p.ref("rPolicy", "jsonb[]")})
+                                  ${p.ref("rArgs", "json[]")}, ${p.ref("rPolicy", "jsonb[]")},
+                                  ${p.ref("rLost", "boolean[]")})
                as t(instance_id, call_id, attempt, kind, success, result, delay_ms, worker,
-                    started_at, action_name, args, policy)
+                    started_at, action_name, args, policy, lost)
            )`);
   if (records)
     // Instances with an outcome whose call row already exists: recorded by a write this
@@ -283,7 +284,7 @@ function persistText(parts: Parts, p: Params): string {
     cte.push(`recorded as (
              insert into waymark_action_calls (instance_id, call_id, action_name, args, policy,
                status, attempts, scheduled_at, success, result, delivered, worker, started_at,
-               finished_at)
+               finished_at, lost_attempts)
              select r.instance_id, r.call_id, r.action_name, r.args, r.policy,
                case when r.kind in ('retry', 'release') then 'queued' else r.kind end,
                case when r.kind = 'release' then r.attempt - 1 else r.attempt end,
@@ -294,15 +295,16 @@ function persistText(parts: Parts, p: Params): string {
                r.kind not in ('retry', 'release'),
                case when r.kind = 'release' then null else r.worker end,
                case when r.kind in ('retry', 'release') then null else coalesce(r.started_at, now()) end,
-               case when r.kind in ('retry', 'release') then null else now() end
+               case when r.kind in ('retry', 'release') then null else now() end,
+               r.lost::int
              from rec_in r
              where r.instance_id in (select id from upd)
              returning status
            )`);
     // A retried attempt's history row (the settling attempt is the call row: completeActions.ts).
     cte.push(`hist as (
-             insert into waymark_action_attempts (instance_id, call_id, attempt, worker, started_at, success, result)
-             select r.instance_id, r.call_id, r.attempt, r.worker, r.started_at, r.success, r.result
+             insert into waymark_action_attempts (instance_id, call_id, attempt, worker, started_at, success, result, lost)
+             select r.instance_id, r.call_id, r.attempt, r.worker, r.started_at, r.success, r.result, r.lost
              from rec_in r
              where r.kind = 'retry' and r.instance_id in (select id from upd)
              on conflict do nothing
@@ -419,6 +421,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
     rAction: () => r.map((x) => x.action),
     rArgs: () => r.map((x) => x.argsJson),
     rPolicy: () => r.map((x) => x.policyJson),
+    rLost: () => r.map((x) => x.lost === true),
     cInstance: () => queued.map((c) => c.instanceId),
     cCall: () => queued.map((c) => c.callId),
     cAction: () => queued.map((c) => c.action),

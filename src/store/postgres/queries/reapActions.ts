@@ -9,6 +9,8 @@ export interface StrandedCall {
   callId: number;
   action: string;
   attempts: number;
+  /** How many of `attempts` were lost (0009_lost_attempts.sql). */
+  lostAttempts: number;
   policy: unknown;
   worker: string | null;
   /** Whether the process named by `worker` still heartbeats (expired leases only): a call whose
@@ -21,6 +23,7 @@ type Row = {
   call_id: number;
   action_name: string;
   attempts: number;
+  lost_attempts: number;
   policy: unknown;
   worker: string | null;
   worker_live?: boolean;
@@ -30,6 +33,7 @@ const toCall = (r: Row): StrandedCall => ({
   callId: r.call_id,
   action: r.action_name,
   attempts: r.attempts,
+  lostAttempts: r.lost_attempts,
   policy: r.policy,
   worker: r.worker,
   ...(r.worker_live === undefined ? {} : { workerLive: r.worker_live }),
@@ -44,7 +48,7 @@ export async function findExpiredActionLeases(
 ): Promise<StrandedCall[]> {
   const res = await db.query<Row>({
     name: "waymark_find_expired_action_leases",
-    text: `select c.instance_id, c.call_id, c.action_name, c.attempts, c.policy, c.worker,
+    text: `select c.instance_id, c.call_id, c.action_name, c.attempts, c.lost_attempts, c.policy, c.worker,
              exists (select 1 from waymark_workers w
                      where w.id = c.worker and w.heartbeat_at > now() - $2 * interval '1 millisecond')
                as worker_live
@@ -67,7 +71,7 @@ export async function findUnservedActions(
 ): Promise<StrandedCall[]> {
   const res = await db.query<Row>({
     name: "waymark_find_unserved_actions",
-    text: `select c.instance_id, c.call_id, c.action_name, c.attempts, c.policy, c.worker
+    text: `select c.instance_id, c.call_id, c.action_name, c.attempts, c.lost_attempts, c.policy, c.worker
            from waymark_action_calls c
            where c.status = 'queued' and c.scheduled_at < now() - $1 * interval '1 millisecond'
              and not exists (
