@@ -24,6 +24,11 @@ interface Meta {
 }
 
 const META = new WeakMap<object, Meta>();
+
+/** Where `@workflow` keeps the class's undecorated `run` method (a static, non-enumerable
+ *  property of the class). The engine never calls it; it lets a test run the same body as plain
+ *  JavaScript (`cls[ORIGINAL_RUN].apply(new cls(), args)`) and compare with the engine. */
+export const ORIGINAL_RUN: unique symbol = Symbol.for("waymark.originalRun");
 const IR = new WeakMap<object, Program>();
 const HASHES = new WeakMap<object, string>();
 
@@ -133,6 +138,8 @@ function decorate<C extends WorkflowClass>(
     meta.line = site.line;
   }
   META.set(cls, meta);
+  const body = (cls.prototype as { run?: unknown }).run;
+  Object.defineProperty(cls, ORIGINAL_RUN, { configurable: true, value: body });
   // The body of `run` is never executed: calling it queues an instance and waits for it.
   Object.defineProperty(cls.prototype, "run", {
     configurable: true,
