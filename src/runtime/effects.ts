@@ -15,12 +15,12 @@ import {
   patternNames,
   type Scope,
 } from "./evaluate.js";
+import { AWAITED, notAFunction } from "./jsMessages.js";
 import type { Machine } from "./machine.js";
 import { parseDuration } from "./parseDuration.js";
 import { evalPolicy } from "./policy.js";
 import type { Entry } from "./state.js";
 import type { Command, Outcome } from "./types.js";
-import { iterate } from "./valueOps.js";
 
 type Dispatch = Command & { type: "dispatch" };
 
@@ -98,7 +98,15 @@ export function startGather(m: Machine, stmt: GatherStmt, s: Scope): void {
       cmds.push(dispatch(m, item.call, s));
       continue;
     }
-    const src = iterate(evalExpr(item.source, s), item.span);
+    const src = evalExpr(item.source, s);
+    if (!Array.isArray(src)) {
+      // `Promise.all(xs.map(…))` calls the array method: a string or Set has none.
+      const message =
+        src === null || src === undefined
+          ? `Cannot read properties of ${src} (reading 'map')`
+          : notAFunction(item.source, "map");
+      throwError("TypeError", message, item.span);
+    }
     src.forEach((el, i) => {
       const child: Scope = { vars: {}, parent: s };
       const given = [el, i, src];
@@ -157,7 +165,7 @@ export function resumeWait(m: Machine): boolean {
         if (!o?.ok) break;
         const stmt = m.node<ActionStmt>(c.stmt);
         m.span = stmt.span;
-        if (stmt.target) bindPattern(stmt.target, o.value, s);
+        if (stmt.target) bindPattern(stmt.target, o.value, s, AWAITED);
       }
       const failure = w.calls.map((c) => outcomes.get(c.id)).find((o) => o && !o.ok);
       if (failure && !failure.ok) throw new Thrown(failure.error);
@@ -178,7 +186,7 @@ export function resumeWait(m: Machine): boolean {
         ? { status: "fulfilled", value: o.value }
         : { status: "rejected", reason: o.error };
     });
-    if (stmt.target) bindPattern(stmt.target, values, s);
+    if (stmt.target) bindPattern(stmt.target, values, s, AWAITED);
   });
   return true;
 }

@@ -10,8 +10,16 @@ import { isErrorValue } from "../values/index.js";
 import { setOwn } from "../values/json.js";
 import { BUILTIN_CONSTANT_VALUES, BUILTIN_FUNCTION_IMPLS } from "./builtins.js";
 import { InterpreterError, throwError } from "./errors.js";
+import {
+  arrayPatternNotIterable,
+  type BindFrom,
+  cannotDestructure,
+  notAFunction,
+  notIterable,
+  spreadArgNotIterable,
+} from "./jsMessages.js";
 import { METHOD_IMPLS } from "./methods.js";
-import { arith, describe, getProp, iterate, plus, toKey } from "./valueOps.js";
+import { arith, getProp, iterate, plus, toKey, toStringValue } from "./valueOps.js";
 
 /** Variables visible to an expression: a call frame's flat environment, plus one child scope
  *  per `.map`/`.filter` callback being evaluated. */
@@ -49,11 +57,17 @@ export function evalExpr(e: Expr, s: Scope): unknown {
   return v === SHORT ? undefined : v;
 }
 
-export function evalItems(items: ArrayItem[], s: Scope): unknown[] {
+/** Evaluates array-literal items, or (`args`) the arguments of a call: their spreads word a
+ *  non-iterable value differently, as JavaScript does. */
+export function evalItems(items: ArrayItem[], s: Scope, args = true): unknown[] {
   const out: unknown[] = [];
   for (const it of items) {
-    if (it.k === "spread") out.push(...iterate(evalExpr(it.expr, s), it.span));
-    else out.push(evalExpr(it, s));
+    if (it.k !== "spread") {
+      out.push(evalExpr(it, s));
+      continue;
+    }
+    const why = (v: unknown) => (args ? spreadArgNotIterable(v, it.expr) : notIterable(v, it.expr));
+    out.push(...iterate(evalExpr(it.expr, s), it.span, why));
   }
   return out;
 }
@@ -98,7 +112,7 @@ function ev(e: Expr, s: Scope): unknown {
     case "name":
       return lookup(e.name, s, e.span);
     case "array":
-      return evalItems(e.items, s);
+      return evalItems(e.items, s, false);
     case "object": {
       const out: Record<string, unknown> = {};
       for (const p of e.props) {
@@ -162,12 +176,13 @@ function ev(e: Expr, s: Scope): unknown {
         if (r === null || typeof r !== "object") {
           return throwError(
             "TypeError",
-            `Cannot use 'in' operator to search for '${toKey(l)}' in ${describe(r)}`,
+            `Cannot use 'in' operator to search for '${toKey(l)}' in ${toStringValue(r)}`,
             e.span,
           );
         }
-        // Own properties only: prototype members are not values in a workflow.
-        return Object.hasOwn(r, toKey(l));
+        // Workflow values are real JavaScript objects: `in` sees what it sees in JavaScript,
+        // inherited members included (`"size" in aMap`, `"toString" in {}`).
+        return toKey(l) in r;
       }
       if (!BINARY_OPS.has(e.op)) throw new InterpreterError(`unknown binary operator ${e.op}`);
       return e.op === "+" ? plus(l, r) : arith(e.op, l, r);
@@ -205,14 +220,21 @@ function ev(e: Expr, s: Scope): unknown {
         return throwError("TypeError", `${e.method} is not a whitelisted method`, e.span);
       }
       const m = METHOD_IMPLS[e.method as keyof typeof METHOD_IMPLS];
-      return m(recv, evalItems(e.args, s), e.span);
+      return m(recv, evalItems(e.args, s), e.span, () => notAFunction(e.object, e.method));
     }
     case "map":
     case "filter": {
-      const src = evalExpr(e.source, s);
-      if (!Array.isArray(src)) {
-        return throwError("TypeError", `${e.k} is not a function on ${describe(src)}`, e.span);
+      // A short-circuited optional chain before the link (`a?.b.map(f)`) skips it too.
+      const src = ev(e.source, s);
+      if (src === SHORT) return SHORT;
+      if (src === null || src === undefined) {
+        return throwError(
+          "TypeError",
+          `Cannot read properties of ${src} (reading '${e.k}')`,
+          e.span,
+        );
       }
+      if (!Array.isArray(src)) return throwError("TypeError", notAFunction(e.source, e.k), e.span);
       const out: unknown[] = [];
       for (let i = 0; i < src.length; i++) {
         const el = src[i];
@@ -234,34 +256,32 @@ function ev(e: Expr, s: Scope): unknown {
 }
 
 /** Binds a pattern into `into.vars` (declaration, assignment, parameter, catch and callback
- *  bindings all use this: names are unique per function, so they are one operation). */
-export function bindPattern(p: Pattern, v: unknown, into: Scope): void {
+ *  bindings all use this: names are unique per function, so they are one operation). `from`
+ *  says where the value comes from, for the wording of a TypeError (absent: a parameter). */
+export function bindPattern(p: Pattern, v: unknown, into: Scope, from?: BindFrom): void {
   switch (p.k) {
     case "pname":
       setOwn(into.vars, p.name, v);
       return;
     case "parray": {
-      if (v === null || v === undefined) {
-        throwError("TypeError", `${v} is not iterable (cannot destructure it as an array)`, p.span);
-      }
-      const items = iterate(v, p.span);
+      const items = iterate(v, p.span, (x) => arrayPatternNotIterable(x, from));
       p.elements.forEach((el, i) => {
         if (el === null) return;
         let x = items[i];
         if (x === undefined && el.default) x = evalExpr(el.default, into);
-        bindPattern(el.target, x, into);
+        bindPattern(el.target, x, into, NESTED);
       });
       if (p.rest) bindPattern(p.rest, items.slice(p.elements.length), into);
       return;
     }
     case "pobject": {
       if (v === null || v === undefined) {
-        throwError("TypeError", `Cannot destructure '${v}' as it is ${v}.`, p.span);
+        throwError("TypeError", cannotDestructure(v, p, from), p.span);
       }
       for (const prop of p.props) {
         let x = getProp(v, prop.key);
         if (x === undefined && prop.default) x = evalExpr(prop.default, into);
-        bindPattern(prop.target, x, into);
+        bindPattern(prop.target, x, into, NESTED);
       }
       if (p.rest) {
         const taken = new Set(p.props.map((q) => q.key));
@@ -277,6 +297,8 @@ export function bindPattern(p: Pattern, v: unknown, into: Scope): void {
   }
   throw new InterpreterError(`unknown pattern kind ${JSON.stringify((p as { k: unknown }).k)}`);
 }
+
+const NESTED: BindFrom = { k: "nested" };
 
 /** Names a pattern binds (for the concurrent-mode dependency check). */
 export function patternNames(p: Pattern | undefined, out = new Set<string>()): Set<string> {

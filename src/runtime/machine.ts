@@ -20,6 +20,7 @@ import { setOwn } from "../values/json.js";
 import { startActions, startGather, startSleep } from "./effects.js";
 import { InterpreterError, makeError, Thrown, throwError, where } from "./errors.js";
 import { bindPattern, evalExpr, evalItems, lookup, type Scope } from "./evaluate.js";
+import { type BindFrom, notIterable } from "./jsMessages.js";
 import { idOf, nodeAt, nodeIndex } from "./nodeIndex.js";
 import type { Completion, Entry, Frame, State } from "./state.js";
 import type { Command, Outcome } from "./types.js";
@@ -137,7 +138,7 @@ export class Machine {
     if (done.call !== null) {
       const stmt = this.node<CallStmt>(done.call);
       this.span = stmt.span;
-      if (stmt.target) bindPattern(stmt.target, v, this.scope());
+      if (stmt.target) bindPattern(stmt.target, v, this.scope(), helperResult(stmt.fn));
     }
   }
 
@@ -260,7 +261,7 @@ export class Machine {
         }
         e.i = i + 1;
         body(n.body);
-        bindPattern(n.target, items[i], s);
+        bindPattern(n.target, items[i], s, FOR_OF_ELEMENT);
         return;
       }
     }
@@ -290,7 +291,7 @@ export class Machine {
             if (t.catch.param) {
               try {
                 this.span = t.catch.span;
-                bindPattern(t.catch.param, c.v, this.scope());
+                bindPattern(t.catch.param, c.v, this.scope(), CAUGHT);
               } catch (x) {
                 if (!(x instanceof Thrown)) throw x;
                 c = { t: "throw", v: x.value };
@@ -327,7 +328,8 @@ export class Machine {
     const push = (body: Stmt[]) => frame.k.push({ t: "seq", list: this.id(body), i: 0 });
     switch (stmt.k) {
       case "decl":
-        bindPattern(stmt.target, stmt.value ? evalExpr(stmt.value, s) : undefined, s);
+        if (!stmt.value) bindPattern(stmt.target, undefined, s);
+        else bindPattern(stmt.target, evalExpr(stmt.value, s), s, { k: "expr", expr: stmt.value });
         return;
       case "assign":
         this.assign(stmt, s);
@@ -360,7 +362,8 @@ export class Machine {
         push(stmt.init);
         return;
       case "for_of": {
-        const items = iterate(evalExpr(stmt.iterable, s), stmt.span);
+        const why = (v: unknown) => notIterable(v, stmt.iterable);
+        const items = iterate(evalExpr(stmt.iterable, s), stmt.span, why);
         frame.k.push({ t: "loop", node: this.id(stmt), phase: 0, items, i: 0 });
         return;
       }
@@ -403,7 +406,8 @@ export class Machine {
     const op = stmt.op;
     if (t.k === "lpattern") {
       if (op !== "=") throw new InterpreterError(`destructuring assignment with ${op}`);
-      bindPattern(t.pattern, evalExpr(stmt.value, s), s);
+      const from = { k: "expr", expr: stmt.value, assign: true } as const;
+      bindPattern(t.pattern, evalExpr(stmt.value, s), s, from);
       return;
     }
     let get: () => unknown;
@@ -440,6 +444,11 @@ export class Machine {
     set(arith(bin, cur, evalExpr(stmt.value, s)));
   }
 }
+
+// How V8 names these values in a destructuring TypeError (`.for` and `.catch` are its names).
+const FOR_OF_ELEMENT: BindFrom = { k: "text", text: ".for", arrayText: ".for" };
+const CAUGHT: BindFrom = { k: "text", text: ".catch" };
+const helperResult = (fn: string): BindFrom => ({ k: "text", text: `this.${fn}(...)` });
 
 function setProp(obj: unknown, key: string, v: unknown, span: Span): void {
   if (obj === null || obj === undefined) {

@@ -8,7 +8,14 @@ import type { Span } from "../ir/types.js";
 import { throwError } from "./errors.js";
 import { describe, toStringPrimitive, toStringValue } from "./valueOps.js";
 
-type Method = (recv: unknown, args: unknown[], span: Span | undefined) => unknown;
+/** `notFunction` words the TypeError for a receiver without the method (the evaluator knows
+ *  the receiver's source text: `p.items.trim is not a function`). */
+type Method = (
+  recv: unknown,
+  args: unknown[],
+  span: Span | undefined,
+  notFunction?: () => string,
+) => unknown;
 
 function protoOf(v: unknown): object | null {
   switch (typeof v) {
@@ -29,7 +36,7 @@ function protoOf(v: unknown): object | null {
 }
 
 function native(name: BuiltinMethod, toArray = false): Method {
-  return (recv, args, span) => {
+  return (recv, args, span, notFunction) => {
     const proto = protoOf(recv) as Record<string, unknown> | null;
     const f = proto?.[name];
     if (typeof f !== "function") {
@@ -37,7 +44,8 @@ function native(name: BuiltinMethod, toArray = false): Method {
         const p = toStringPrimitive(recv);
         return typeof p === "string" ? p : "[object Object]";
       }
-      return throwError("TypeError", `${name} is not a function on ${describe(recv)}`, span);
+      const message = notFunction?.() ?? `${name} is not a function on ${describe(recv)}`;
+      return throwError("TypeError", message, span);
     }
     if (name === "toString" && recv instanceof Date) return toStringValue(recv);
     const out = f.apply(recv, args);
@@ -68,8 +76,8 @@ export const METHOD_IMPLS: Record<BuiltinMethod, Method> = {
   at: native("at"),
   concat: native("concat"),
   // A fixed default locale keeps the result independent of the host's locale.
-  localeCompare: (recv, args, span) =>
-    native("localeCompare")(recv, [args[0], args[1] ?? "en", ...args.slice(2)], span),
+  localeCompare: (recv, args, span, notFunction) =>
+    native("localeCompare")(recv, [args[0], args[1] ?? "en", ...args.slice(2)], span, notFunction),
   join: native("join"),
   flat: native("flat"),
   toReversed: native("toReversed"),

@@ -33,13 +33,18 @@ export function describe(v: unknown): string {
   return "an object";
 }
 
-/** The elements `for...of`, array spread and array patterns see: a snapshot. */
-export function iterate(v: unknown, span: Span | undefined): unknown[] {
+/** The elements `for...of`, array spread and array patterns see: a snapshot. `message` words
+ *  the TypeError for a value that is not iterable (see jsMessages.ts). */
+export function iterate(
+  v: unknown,
+  span: Span | undefined,
+  message: (v: unknown) => string = (x) => `${describe(x)} is not iterable`,
+): unknown[] {
   if (Array.isArray(v)) return Array.from(v);
   if (typeof v === "string") return Array.from(v);
   if (v instanceof Map) return Array.from(v.entries(), ([k, x]) => [k, x]);
   if (v instanceof Set) return Array.from(v);
-  return throwError("TypeError", `${describe(v)} is not iterable`, span);
+  return throwError("TypeError", message(v), span);
 }
 
 /** Own-property read with JavaScript results for the values a workflow holds. Never returns

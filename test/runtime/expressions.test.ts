@@ -58,7 +58,8 @@ both("operators with JavaScript semantics", (p) => {
     [bin("&", lit(6), lit(3)), 2],
     [bin("^", lit(6), lit(3)), 5],
     [bin("in", lit("a"), obj({ a: lit(1) })), true],
-    [bin("in", lit("toString"), obj({})), false],
+    [bin("in", lit("toString"), obj({})), true], // as in JavaScript: inherited members count
+    [bin("in", lit("size"), bi("Object.fromEntries", arr())), false],
     [un("typeof", lit(1)), "number"],
     [un("typeof", n("nope")), "undefined"],
     [un("!", lit("")), true],
@@ -164,7 +165,7 @@ both("builtins and methods", (p) => {
   assert.equal(err.name, "TypeError");
   assert.match(err.message, /Date\.now is not a whitelisted/);
   const bad = failure([ret(meth(lit(1), "push", lit(2)))], p);
-  assert.match(bad.message, /push is not a function on 1/);
+  assert.equal(bad.message, "1.push is not a function"); // V8's wording
   const parse = failure([ret(bi("JSON.parse", lit("{bad")))], p);
   assert.equal(parse.name, "SyntaxError");
   const mix = failure([ret(bin("+", bi("BigInt", lit(1)), lit(1)))], p);

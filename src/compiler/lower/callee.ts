@@ -16,7 +16,7 @@ export type Callee =
   | { k: "sleep" }
   | { k: "builtin"; fn: string }
   | { k: "method"; object: ts.Expression; name: string; optional: boolean }
-  | { k: "comprehension"; object: ts.Expression; name: "map" | "filter" }
+  | { k: "comprehension"; object: ts.Expression; name: "map" | "filter"; optional: boolean }
   /** Refused; the diagnostic has been chosen (code + args). */
   | {
       k: "refuse";
@@ -92,9 +92,9 @@ export function classifyCallee(ctx: FnCtx, call: ts.CallExpression): Callee {
   }
   if (ts.isPropertyAccessExpression(callee)) {
     const name = callee.name.text;
-    const optional = ts.isOptionalChain(callee);
+    const optional = callee.questionDotToken !== undefined;
     if (name === "map" || name === "filter")
-      return { k: "comprehension", object: callee.expression, name };
+      return { k: "comprehension", object: callee.expression, name, optional };
     if ((BUILTIN_METHODS as readonly string[]).includes(name)) {
       return { k: "method", object: callee.expression, name, optional };
     }

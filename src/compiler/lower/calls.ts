@@ -70,7 +70,7 @@ export function lowerCall(ctx: FnCtx, call: ts.CallExpression, pos?: Position): 
     }
     case "comprehension":
       if (pos !== "assign") return ctx.refused("WM208", call, { name: c.name });
-      return lowerComprehension(ctx, call, c.object, c.name);
+      return lowerComprehension(ctx, call, c.object, c.name, c.optional);
     case "refuse":
       reportCallee(ctx, call, c);
       return { k: "undefined", span };

@@ -1,5 +1,6 @@
+// biome-ignore-all lint/suspicious/noThenProperty: `then` is the CondExpr field of the IR contract.
 import ts from "typescript";
-import type { Expr, Pattern } from "../../ir/types.js";
+import type { Expr, FilterExpr, MapExpr, Pattern } from "../../ir/types.js";
 import type { FnCtx } from "../context.js";
 import { skipOuter } from "../source.js";
 import { hasEffect } from "./effects.js";
@@ -30,13 +31,21 @@ export function callbackParams(ctx: FnCtx, fn: ts.ArrowFunction): Pattern[] {
   return fn.parameters.map((p) => declarePattern(ctx, p.name));
 }
 
+/** The `xs == null ? undefined : …` guards made for `xs?.map(cb)` links (see below). */
+const OPTIONAL_GUARDS = new WeakSet<Expr>();
+
 /** `xs.map(cb)` / `xs.filter(cb)` in an allowed position (assigned to a variable, chained, or
- *  inside Object.fromEntries there): a pure expression the runtime evaluates. */
+ *  inside Object.fromEntries there): a pure expression the runtime evaluates.
+ *
+ *  `xs?.map(cb)` lowers to `xs == null ? undefined : xs.map(cb)` (the source is pure, so reading
+ *  it twice is unobservable). A link chained after it (`xs?.filter(f).map(g)`) moves inside the
+ *  guard, so the whole rest of the chain is skipped, as in JavaScript. */
 export function lowerComprehension(
   ctx: FnCtx,
   call: ts.CallExpression,
   object: ts.Expression,
   kind: "map" | "filter",
+  optional = false,
 ): Expr {
   const span = ctx.span(call);
   const source = lowerExpr(ctx, object, "assign");
@@ -45,10 +54,35 @@ export function lowerComprehension(
   const body = fn.body as ts.Expression;
   if (hasEffect(body)) return ctx.refused("WM209", body);
   ctx.pushScope();
+  let node: MapExpr | FilterExpr;
   try {
     const params = callbackParams(ctx, fn);
-    return { k: kind, source, params, body: lowerExpr(ctx, body), span };
+    node = { k: kind, source, params, body: lowerExpr(ctx, body), span };
   } finally {
     ctx.popScope();
   }
+  // A guarded link below this one: this link joins the guarded part.
+  const inChain = ts.isOptionalChain(skipOuter(call.expression)); // not `(xs?.map(f)).map(g)`
+  if (inChain && source.k === "cond" && OPTIONAL_GUARDS.has(source)) {
+    const guard: Expr = { ...source, else: { ...node, source: source.else } };
+    OPTIONAL_GUARDS.add(guard);
+    return guard;
+  }
+  if (!optional) return node;
+  const test: Expr = {
+    k: "binary",
+    op: "==",
+    left: structuredClone(source),
+    right: { k: "lit", value: null, span },
+    span,
+  };
+  const guard: Expr = {
+    k: "cond",
+    test,
+    then: { k: "undefined", span },
+    else: node,
+    span,
+  };
+  OPTIONAL_GUARDS.add(guard);
+  return guard;
 }

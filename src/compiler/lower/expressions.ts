@@ -57,7 +57,8 @@ export function lowerExpr(ctx: FnCtx, node: ts.Expression, pos?: Position): Expr
     case ts.SyntaxKind.ElementAccessExpression: {
       const ea = e as ts.ElementAccessExpression;
       const [object, index] = lowerOrdered(ctx, [ea.expression, ea.argumentExpression]);
-      return { k: "index", object: object!, index: index!, optional: ts.isOptionalChain(ea), span };
+      const optional = ea.questionDotToken !== undefined; // the `?.[` link only, as for members
+      return { k: "index", object: object!, index: index!, optional, span };
     }
     case ts.SyntaxKind.CallExpression:
       return lowerCall(ctx, e as ts.CallExpression, pos);

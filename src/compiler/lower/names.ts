@@ -82,5 +82,8 @@ export function lowerMember(ctx: FnCtx, pa: ts.PropertyAccessExpression): Expr {
     }
   }
   const object = lowerExpr(ctx, pa.expression);
-  return { k: "member", object, property: pa.name.text, optional: ts.isOptionalChain(pa), span };
+  // `optional` marks the link written `?.`; the links after it in the chain are plain: the
+  // runtime propagates a short-circuit through them (`a?.b.c` throws when `a.b` is undefined).
+  const optional = pa.questionDotToken !== undefined;
+  return { k: "member", object, property: pa.name.text, optional, span };
 }
