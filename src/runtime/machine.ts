@@ -363,7 +363,10 @@ export class Machine {
         return;
       case "for_of": {
         const why = (v: unknown) => notIterable(v, stmt.iterable);
-        const items = iterate(evalExpr(stmt.iterable, s), stmt.span, why);
+        const v = evalExpr(stmt.iterable, s);
+        // An array is walked live, as JavaScript's array iterator does (elements pushed during
+        // the loop are visited; the state keeps it shared with the variables that hold it).
+        const items = Array.isArray(v) ? v : iterate(v, stmt.span, why);
         frame.k.push({ t: "loop", node: this.id(stmt), phase: 0, items, i: 0 });
         return;
       }

@@ -20,7 +20,8 @@ export type Entry =
   /** Executes statement `i` of statement list `list` next. */
   | { t: "seq"; list: number; i: number }
   /** A loop on top decides the next iteration. `phase`: do_while 0 = first pass; for
-   *  0 = test next, 1 = update next. for_of iterates the snapshot `items`. */
+   *  0 = test next, 1 = update next. for_of iterates `items`: the array itself (live, as in
+   *  JavaScript), else a snapshot of the string, Map entries or Set values. */
   | { t: "loop"; node: number; phase: number; items?: unknown[]; i?: number }
   /** Runs case bodies from `ci` on (fall-through). */
   | { t: "switch"; node: number; ci: number }

@@ -134,7 +134,7 @@ both("while with break and continue; do-while runs once", (p) => {
   assert.deepEqual(r, [[1, 3, 5, 7], 1]);
 });
 
-both("for: continue runs the update; for-of iterates a snapshot", (p) => {
+both("for: continue runs the update; for-of walks an array live, a string by code point", (p) => {
   const r = value(
     [
       decl("out", arr()),
@@ -145,7 +145,11 @@ both("for: continue runs the update; for-of iterates a snapshot", (p) => {
         [if_(bin("===", n("i"), lit(2)), [cont()]), push("out", n("i"))],
       ),
       decl("xs", arr(lit(1), lit(2))),
-      forOf("x", n("xs"), [push("xs", bin("*", n("x"), lit(10))), push("out", n("x"))]),
+      // As in JavaScript, elements pushed during the loop are visited too.
+      forOf("x", n("xs"), [
+        if_(bin("<", n("x"), lit(10)), [push("xs", bin("*", n("x"), lit(10)))]),
+        push("out", n("x")),
+      ]),
       forOf(pa(["k", "v"]), bi("Object.entries", obj({ a: lit(1) })), [
         push("out", bin("+", n("k"), n("v"))),
       ]),
@@ -155,7 +159,7 @@ both("for: continue runs the update; for-of iterates a snapshot", (p) => {
     p,
   );
   assert.deepEqual(r, [
-    [0, 1, 3, 4, 1, 2, "a1", "h", "é"],
+    [0, 1, 3, 4, 1, 2, 10, 20, "a1", "h", "é"],
     [1, 2, 10, 20],
   ]);
 });
