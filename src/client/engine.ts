@@ -5,6 +5,11 @@
 // status and outcome (`<id> <status> <json>`, see donePayload.ts): a small result costs the
 // client no read at all. A large one is read from the row; a slow poll is only a safety net for
 // a notification lost while the listener reconnected.
+//
+// A script need not call closeWaymark(): idle connections (the pool's and the LISTEN one) do
+// not keep the process alive, while a pending `result()` does (its safety-net timer is
+// referenced). When the event loop empties, a `beforeExit` hook does what closeWaymark() does,
+// so this process's use of the embedded server is given up too (it stops if no one else uses it).
 import type { Program } from "../ir/types.js";
 import { cancelledError } from "../runner/engineErrors.js";
 import type { ErrorValue } from "../runtime/types.js";
@@ -82,13 +87,24 @@ const untrack = new FinalizationRegistry<{ c: Connection; id: string; t: Tracked
 const EARLY_MAX = 1000;
 
 const connections = new Map<string, Connection>();
+let exitHook = false;
 
 /** WAYMARK_DATABASE_URL (read at each call: tests switch it), else the embedded server. */
 async function connection(): Promise<Connection> {
   const url = await resolveDatabaseUrl();
   let c = connections.get(url);
   if (!c) {
-    const store = new PostgresStore(url);
+    const store = new PostgresStore(url, 10, { exitOnIdle: true });
+    if (!exitHook) {
+      exitHook = true;
+      process.on("beforeExit", () => {
+        // Emitted again once the close below has run: then there is nothing left to close.
+        if (connections.size > 0)
+          closeWaymark().catch((e) =>
+            console.error(`waymark: closing at exit failed: ${(e as Error).message}`),
+          );
+      });
+    }
     const ready = store.migrate().then(() => undefined);
     ready.catch(() => connections.delete(url));
     c = {
@@ -319,17 +335,26 @@ function handleFor<R>(id: string, conn: Promise<Connection>, t?: Tracked): Workf
   };
 }
 
-/** Ends this process's database connections so a script can exit, and gives up its use of the
- *  embedded server (which stops when no other live process uses it). */
+/** Orderly shutdown: ends this process's database connections and gives up its use of the
+ *  embedded server (which stops when no other live process uses it). A script that does not
+ *  call it still exits once its work is done (see the header). */
 export async function closeWaymark(): Promise<void> {
   const all = [...connections.values()];
   connections.clear();
-  await Promise.all(
-    all.map(async (c) => {
-      const stop = await c.listening?.catch(() => undefined);
-      await stop?.();
-    }),
-  );
-  await closePools();
-  await releaseEmbeddedDatabase();
+  // The sockets being closed are unreferenced (see the header): without a referenced handle the
+  // event loop could empty while they end, and a top-level `await closeWaymark()` would never
+  // settle (node exits with code 13).
+  const hold = setInterval(() => {}, 1000);
+  try {
+    await Promise.all(
+      all.map(async (c) => {
+        const stop = await c.listening?.catch(() => undefined);
+        await stop?.();
+      }),
+    );
+    await closePools();
+    await releaseEmbeddedDatabase();
+  } finally {
+    clearInterval(hold);
+  }
 }

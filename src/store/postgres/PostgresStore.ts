@@ -4,7 +4,7 @@ import type { Store } from "../Store.js";
 import { InsertBatcher } from "./InsertBatcher.js";
 import { listenChannels } from "./listen.js";
 import { migrate } from "./migrate.js";
-import { getPool } from "./pool.js";
+import { getPool, type PoolOptions } from "./pool.js";
 import { claimActions, nextActionDueMs, renewActionLeases } from "./queries/claimActions.js";
 import {
   adoptInstances,
@@ -34,8 +34,10 @@ export class PostgresStore implements Store {
   constructor(
     readonly url: string,
     poolSize = 10,
+    /** `exitOnIdle`: idle connections (pool and LISTEN) do not keep the process alive. */
+    private readonly opts: PoolOptions = {},
   ) {
-    this.pool = getPool(url, poolSize);
+    this.pool = getPool(url, poolSize, opts);
     this.inserts = new InsertBatcher(this.pool);
   }
   /** Concurrent start() calls share multi-row inserts (one commit per group). */
@@ -81,6 +83,7 @@ export class PostgresStore implements Store {
   heartbeatWorker: Store["heartbeatWorker"] = (id, kind, host, pid, actions) =>
     heartbeatWorker(this.pool, id, kind, host, pid, actions);
   removeWorker = (id: string) => removeWorker(this.pool, id);
-  listen: Store["listen"] = (channels, onNotify) => listenChannels(this.url, channels, onNotify);
+  listen: Store["listen"] = (channels, onNotify) =>
+    listenChannels(this.url, channels, onNotify, this.opts);
   close = async () => {};
 }

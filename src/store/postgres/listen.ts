@@ -1,12 +1,16 @@
 // A dedicated LISTEN connection that survives dropped connections: on error it reconnects
 // with backoff and reports a synthetic notification per channel, because a wake-up may have
 // been lost while it was down (the caller re-checks the database; polling remains the safety net).
+//
+// `exitOnIdle` (client side): the connection does not keep the process alive. Whoever waits on
+// a notification keeps the process alive by its own means (the client's safety-net timer).
 import pg from "pg";
 
 export async function listenChannels(
   url: string,
   channels: string[],
   onNotify: (channel: string, payload: string) => void,
+  opts: { exitOnIdle?: boolean } = {},
 ): Promise<() => Promise<void>> {
   let closed = false;
   let client: pg.Client | undefined;
@@ -19,6 +23,8 @@ export async function listenChannels(
     c.on("end", () => reconnect(c));
     await c.connect();
     for (const ch of channels) await c.query(`listen ${pg.escapeIdentifier(ch)}`);
+    // pg.Client.unref() exists (it unrefs the socket) but is missing from @types/pg.
+    if (opts.exitOnIdle) (c as unknown as { unref(): void }).unref();
     client = c;
     retryMs = 100;
   };

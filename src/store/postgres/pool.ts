@@ -1,4 +1,9 @@
-// One shared pg.Pool per (process, database URL). `closePools()` ends them so scripts exit.
+// One shared pg.Pool per (process, database URL). `closePools()` ends them (orderly shutdown).
+//
+// Idle connections of a client-side pool (`exitOnIdle`) do not keep the process alive, as an
+// idle `fetch` keep-alive socket does not: a script ends once its work is done. A connection
+// that is checked out (a query in flight) still holds the process. The engine's own processes
+// ask for a pool that holds: if any user of a URL's pool does, the pool holds.
 import pg from "pg";
 
 // int8 (bigint ids, counts) come back as strings by default; ids stay strings (handles expose
@@ -21,8 +26,17 @@ const pools = new Map<string, pg.Pool>();
 export const ENGINE_SESSION_OPTIONS =
   "-c plan_cache_mode=force_generic_plan -c enable_seqscan=off -c jit=off";
 
-export function getPool(url: string, max = 10): pg.Pool {
+export interface PoolOptions {
+  /** Idle connections let the process exit (client side); default false (engine side). */
+  exitOnIdle?: boolean;
+}
+
+export function getPool(url: string, max = 10, opts: PoolOptions = {}): pg.Pool {
+  const exitOnIdle = opts.exitOnIdle === true;
   let pool = pools.get(url);
+  // pg-pool reads the option each time a connection goes idle, so a holder that arrives later
+  // takes effect at once (connections checked out are referenced again by pg-pool).
+  if (pool && !exitOnIdle) pool.options.allowExitOnIdle = false;
   if (!pool) {
     // Timeouts: a half-open connection (peer gone without a FIN/RST) would otherwise hang a
     // query forever — and with it the runner loop or the lease heartbeat. A query that gets no
@@ -35,6 +49,7 @@ export function getPool(url: string, max = 10): pg.Pool {
       query_timeout: queryTimeout,
       connectionTimeoutMillis: queryTimeout,
       keepAlive: true,
+      allowExitOnIdle: exitOnIdle,
       // Startup parameters: in effect before the first query (behind a connection pooler,
       // set them on the role instead: alter role … set plan_cache_mode = …).
       options: ENGINE_SESSION_OPTIONS,
