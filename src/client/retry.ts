@@ -37,6 +37,13 @@ export interface ActionOptions {
    *  CPU-heavy or process-endangering work. Default true: a runner may run the calls it
    *  dispatches itself, without a hop (WAYMARK_INLINE_ACTIONS). */
   inline?: boolean;
+  /** What happens to a call whose attempt is lost (its worker or runner killed, its lease
+   *  lapsed) before an outcome was recorded. "retry" (the default): the attempt runs again,
+   *  whatever the retry policy, up to WAYMARK_MAX_LOST_ATTEMPTS (3) lost attempts per call.
+   *  "fail": the first lost attempt fails the call with WorkerLostError — for side effects that
+   *  must not happen twice. Lost attempts never count against `retry.attempts`. Read by the
+   *  compiler, on the definition (every call) or in `runAction` options (one call). */
+  onLost?: "fail" | "retry";
 }
 
 const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };

@@ -52,8 +52,8 @@ export const DIAGNOSTICS = {
   },
   WM105: {
     pattern: "action-options",
-    message: "the options of action `{name}` cannot be read statically",
-    fix: 'write the options as an object literal of literals: action(fn, { retry: { attempts: 3 }, timeout: "30s" }).',
+    message: "`{name}` cannot be read statically as {what}",
+    fix: "{form}.",
   },
   WM106: {
     pattern: "unknown-method",
@@ -173,7 +173,7 @@ export const DIAGNOSTICS = {
   WM218: {
     pattern: "run-action",
     message:
-      "`this.runAction(call, options)` needs an action call and an object literal of `retry` and `timeout`",
+      "`this.runAction(call, options)` needs an action call as its first argument and at most one options argument",
     fix: 'write `await this.runAction(act(x), { retry: new RetryPolicy({ attempts: 2 }), timeout: "30s" })`.',
   },
   WM219: {
@@ -216,6 +216,33 @@ export const DIAGNOSTICS = {
     pattern: "unsupported-expression",
     message: "`{name}` expressions are not supported in a workflow body",
     fix: "compute the value inside an action.",
+  },
+  WM227: {
+    pattern: "unknown-option",
+    message: "`{name}` is not an option of {where}",
+    fix: "check the spelling: the options of {where} are {keys}.",
+  },
+  WM228: {
+    pattern: "computed-option-key",
+    message: "the computed key `[{name}]` in the options of {where} cannot be read statically",
+    fix: "write the option's name as a plain key: `{ retry: ... }`, not `{ [key]: ... }`.",
+  },
+  WM229: {
+    pattern: "option-spread",
+    message:
+      "the spread `...{name}` in the options of {where} is not a spread of a constant object",
+    fix: 'spread a module-level `const` object literal (`const DEFAULTS = { attempts: 3 };` then `{ ...DEFAULTS, backoff: "1s" }`), or write the options out one by one.',
+  },
+  WM230: {
+    pattern: "on-lost",
+    message:
+      '`onLost: {name}` must be the string "fail" or "retry", known when the workflow is compiled',
+    fix: 'write `onLost: "fail"` (a lost attempt fails the call with WorkerLostError) or `onLost: "retry"` (the default: a lost attempt runs again, up to WAYMARK_MAX_LOST_ATTEMPTS times).',
+  },
+  WM231: {
+    pattern: "destructuring-key",
+    message: "the computed key `[{name}]` in a destructuring pattern cannot be read statically",
+    fix: "read the property on its own first: `const value = obj[{name}];`.",
   },
   // --- statements (WM3xx) ---------------------------------------------------------------------
   WM301: {
@@ -291,6 +318,29 @@ export const DIAGNOSTICS = {
 } as const satisfies Record<string, Entry>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTICS;
+
+/** The fix of WM105, by what was expected where a value could not be read statically. */
+export const OPTION_FORMS = {
+  options:
+    'write the options in place as an object literal, or name a module-level `const` object: `{ retry: { attempts: 3 }, timeout: "30s" }`',
+  retry:
+    "write `new RetryPolicy({ attempts: 3 })` or `{ attempts: 3 }` in place, or name a module-level `const` holding one; a count known only at run time goes inside: `{ attempts: n }`",
+  policy: 'pass an object literal: `new RetryPolicy({ attempts: 3, backoff: "1s" })`',
+  exceptionTypes:
+    "write an array literal of exception classes (`[TransientError, ActionTimeout]`), or name a module-level `const` array of them",
+  exceptionType:
+    "name an imported or module-level exception class, `ActionTimeout`, a built-in error class, or the class name as a string",
+  value:
+    "write a literal, an enum member or a module-level `const` (an action's options are read once, when workflows are compiled)",
+} as const;
+
+/** The `{keys}` of WM227, by where the options are written. */
+export const OPTION_KEYS = {
+  runAction:
+    "`retry`, `timeout` and `onLost` (`inline` belongs to the action: `action(fn, { inline: false })`)",
+  action: "`retry`, `timeout`, `onLost` and `inline`",
+  retry: "`attempts`, `exceptionTypes` and `backoff`",
+} as const;
 
 export function fill(text: string, args: Record<string, string>): string {
   return text.replace(/\{(\w+)\}/g, (m, k: string) => args[k] ?? m);

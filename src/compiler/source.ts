@@ -53,10 +53,13 @@ export function hasModifier(node: ts.Node, kind: ts.SyntaxKind): boolean {
   return ts.canHaveModifiers(node) && (ts.getModifiers(node) ?? []).some((m) => m.kind === kind);
 }
 
-/** Name text of an identifier, string literal or numeric literal property name. */
+/** The key a written (non-computed) property name denotes, as JavaScript computes it: an
+ *  identifier's text, a string's value, a number's canonical form (`0x10` → "16", which the
+ *  parser already gives as `text`), a bigint's digits (`1n` → "1"). Computed names: undefined. */
 export function propName(name: ts.PropertyName | ts.MemberName): string | undefined {
   if (ts.isIdentifier(name) || ts.isPrivateIdentifier(name)) return name.text;
   if (ts.isStringLiteral(name) || ts.isNumericLiteral(name)) return name.text;
   if (ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  if (ts.isBigIntLiteral(name)) return BigInt(name.text.slice(0, -1)).toString();
   return undefined;
 }

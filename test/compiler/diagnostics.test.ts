@@ -2,7 +2,11 @@
 // diagnostic must point (it is removed before compiling).
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { describe as describeCode } from "../../src/compiler/diagnostics.js";
+import {
+  describe as describeCode,
+  OPTION_FORMS,
+  OPTION_KEYS,
+} from "../../src/compiler/diagnostics.js";
 import {
   compileWorkflowClass,
   DIAGNOSTICS,
@@ -40,15 +44,55 @@ const CASES: Case[] = [
     code: "WM105",
     body: "await withOpts();",
     extra:
-      "let t = 5;\nexport const withOpts = action(async function withOpts() {}, @@{ timeout: t });\n",
-    args: { name: "withOpts" },
+      "let t = 5;\nexport const withOpts = action(async function withOpts() {}, { timeout: @@t });\n",
+    args: {
+      name: "t",
+      what: "the `timeout` option of action `withOpts`",
+      form: OPTION_FORMS.value,
+    },
   },
   {
     code: "WM105",
-    body: "await notLiteral();",
+    body: "await notObject();",
     extra:
-      "const on = true;\nexport const notLiteral = action(async function notLiteral() {}, @@{ inline: on });\n",
-    args: { name: "notLiteral" },
+      "let opts = {};\nexport const notObject = action(async function notObject() {}, @@opts);\n",
+    args: { name: "opts", what: "the options of action `notObject`", form: OPTION_FORMS.options },
+  },
+  {
+    code: "WM105",
+    body: "const p = { attempts: 2 };\nawait this.runAction(act(1), { retry: @@p });",
+    args: {
+      name: "p",
+      what: "the `retry` option of `this.runAction(...)`",
+      form: OPTION_FORMS.retry,
+    },
+  },
+  {
+    code: "WM105",
+    body: "await this.runAction(act(1), { retry: new RetryPolicy(@@xs[0]) });",
+    args: {
+      name: "xs[0]",
+      what: "the argument of `new RetryPolicy(...)`",
+      form: OPTION_FORMS.policy,
+    },
+  },
+  {
+    code: "WM105",
+    body: "await this.runAction(act(1), { retry: { exceptionTypes: @@xs } });",
+    args: {
+      name: "xs",
+      what: "the `exceptionTypes` of a retry policy",
+      form: OPTION_FORMS.exceptionTypes,
+    },
+  },
+  {
+    code: "WM105",
+    body: "await this.runAction(act(1), { retry: { exceptionTypes: [@@x] } });",
+    args: {
+      name: "x",
+      what: "an exception class in `exceptionTypes`",
+      form: OPTION_FORMS.exceptionType,
+    },
   },
   { code: "WM106", body: "await @@this.nope();", args: { name: "nope" } },
   {
@@ -102,9 +146,57 @@ const CASES: Case[] = [
   { code: "WM217", body: "const p = @@act(1);", args: { name: "act" } },
   { code: "WM217", body: "const p = @@Promise.all([act(1)]);", args: { name: "Promise.all" } },
   { code: "WM218", body: "await @@this.runAction(x);" },
-  { code: "WM218", body: "await this.runAction(act(1), @@{ retries: 3 });" },
+  { code: "WM218", body: "await @@this.runAction(act(1), {}, 2);" },
+  {
+    code: "WM227",
+    body: "await this.runAction(act(1), { @@retries: 3 });",
+    args: { name: "retries", where: "`this.runAction(...)`", keys: OPTION_KEYS.runAction },
+  },
   // Where an action runs is the action's own business: not an option of one call.
-  { code: "WM218", body: "await this.runAction(act(1), @@{ inline: false });" },
+  {
+    code: "WM227",
+    body: "await this.runAction(act(1), { @@inline: false });",
+    args: { name: "inline", where: "`this.runAction(...)`", keys: OPTION_KEYS.runAction },
+  },
+  {
+    code: "WM227",
+    body: "await this.runAction(act(1), { retry: new RetryPolicy({ @@attempt: 2 }) });",
+    args: { name: "attempt", where: "a retry policy", keys: OPTION_KEYS.retry },
+  },
+  {
+    code: "WM227",
+    body: "await typo();",
+    extra: 'export const typo = action(async function typo() {}, { @@timout: "1s" });\n',
+    args: { name: "timout", where: "action `typo`", keys: OPTION_KEYS.action },
+  },
+  {
+    code: "WM228",
+    body: "await this.runAction(act(1), { @@[x]: 1 });",
+    args: { name: "x", where: "`this.runAction(...)`" },
+  },
+  {
+    code: "WM229",
+    body: "const o = { timeout: 5 };\nawait this.runAction(act(1), { @@...o });",
+    args: { name: "o", where: "`this.runAction(...)`" },
+  },
+  {
+    code: "WM229",
+    body: "await this.runAction(act(1), { retry: { @@...RETRY } });",
+    extra: "let RETRY = { attempts: 2 };\n",
+    args: { name: "RETRY", where: "a retry policy" },
+  },
+  {
+    code: "WM230",
+    body: 'await this.runAction(act(1), { onLost: @@"never" });',
+    args: { name: '"never"' },
+  },
+  { code: "WM230", body: "await this.runAction(act(1), { onLost: @@x });", args: { name: "x" } },
+  {
+    code: "WM230",
+    body: "await charge();",
+    extra: 'export const charge = action(async function charge() {}, { onLost: @@"ignore" });\n',
+    args: { name: '"ignore"' },
+  },
   { code: "WM219", body: "await @@Promise.all(xs);", args: { name: "all" } },
   { code: "WM220", body: "await @@super.toString();", args: { name: "super" } },
   { code: "WM221", body: "const m = @@import.meta;", args: { name: "import.meta" } },
@@ -117,6 +209,8 @@ const CASES: Case[] = [
   { code: "WM223", body: "switch (x) { case @@await act(): return 1; }" },
   { code: "WM224", body: "const y = @@x?.();" },
   { code: "WM225", body: "[@@x.a] = [1];" },
+  { code: "WM231", body: "const { @@[x]: v } = xs;\nreturn v;", args: { name: "x" } },
+  { code: "WM231", body: "let v;\n({ @@[x]: v } = xs);\nreturn v;", args: { name: "x" } },
   { code: "WM301", body: "@@using r = x;" },
   { code: "WM302", body: "@@outer: for (const v of xs) { continue; }" },
   { code: "WM303", body: "@@for (const k in x) { continue; }" },

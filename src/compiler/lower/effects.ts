@@ -1,7 +1,8 @@
 import ts from "typescript";
 import type { ActionCall, Pattern, Stmt } from "../../ir/types.js";
 import type { FnCtx } from "../context.js";
-import { type ActionInfo, readOptions } from "../resolve/actions.js";
+import { type OptionReader, readActionOptions } from "../resolve/actionOptions.js";
+import type { ActionInfo } from "../resolve/actions.js";
 import { skipOuter } from "../source.js";
 import { type Callee, classifyCallee } from "./callee.js";
 import { lowerExpr } from "./expressions.js";
@@ -125,8 +126,8 @@ function bindUndefined(ctx: FnCtx, node: ts.Node, target: Target | undefined): v
   ctx.emit(stmt);
 }
 
-/** `act(args)` or `this.runAction(act(args), { retry, timeout })` → one ActionCall, with the
- *  action's own defaults merged in (call-site options win). */
+/** `act(args)` or `this.runAction(act(args), { retry, timeout, onLost })` → one ActionCall,
+ *  with the action's own defaults merged in (call-site options win, each option whole). */
 export function lowerActionCall(
   ctx: FnCtx,
   call: ts.CallExpression,
@@ -149,20 +150,27 @@ export function lowerActionCall(
   }
   const out = buildCall(ctx, innerCall, innerCallee.info);
   if (opts) {
-    const given: { retry?: ActionCall["retry"]; timeout?: ActionCall["timeout"] } = {};
-    const ok = readOptions(
-      ctx.mod,
-      opts,
-      given,
-      (n) => lowerExpr(ctx, n),
-      (n) => classNameOf(ctx, n),
+    const given = readActionOptions(callSiteReader(ctx), opts, { k: "runAction" }, (c, n, m, a) =>
+      ctx.comp.sink.report(c, n, m.sf, a),
     );
-    if (!ok) ctx.report("WM218", opts);
     if (given.retry) out.retry = given.retry;
     if (given.timeout) out.timeout = given.timeout;
+    if (given.onLost === "fail") out.onLost = "fail";
+    else if (given.onLost === "retry") delete out.onLost;
   }
   out.span = ctx.span(call);
   return out;
+}
+
+/** Option values written at a call site are workflow expressions: `{ attempts }` reads the
+ *  local `attempts` when the call is dispatched. */
+function callSiteReader(ctx: FnCtx): OptionReader {
+  return {
+    mod: ctx.mod,
+    value: (n) => lowerExpr(ctx, n),
+    className: (n) => classNameOf(ctx, n),
+    isLocal: (name) => ctx.lookup(name) !== undefined,
+  };
 }
 
 function buildCall(ctx: FnCtx, call: ts.CallExpression, info: ActionInfo): ActionCall {
@@ -174,5 +182,6 @@ function buildCall(ctx: FnCtx, call: ts.CallExpression, info: ActionInfo): Actio
   };
   if (info.retry) out.retry = info.retry;
   if (info.timeout) out.timeout = info.timeout;
+  if (info.onLost) out.onLost = info.onLost;
   return out;
 }

@@ -2,7 +2,7 @@ import ts from "typescript";
 import type { Expr, ObjectProp } from "../../ir/types.js";
 import { REFUSED_EXPRESSIONS } from "../checks/expressions.js";
 import type { FnCtx } from "../context.js";
-import { skipOuter } from "../source.js";
+import { propName, skipOuter } from "../source.js";
 import { lowerCall } from "./calls.js";
 import { lowerAwait } from "./effects.js";
 import { lowerItems, lowerOrdered } from "./items.js";
@@ -133,10 +133,7 @@ function lowerObject(ctx: FnCtx, node: ts.ObjectLiteralExpression): Expr {
         const key = values[i++]!;
         props.push({ k: "computed", key, value: values[i++]!, span });
       } else {
-        const key =
-          ts.isIdentifier(p.name) || ts.isStringLiteral(p.name) || ts.isNumericLiteral(p.name)
-            ? p.name.text
-            : p.name.getText(ctx.sf);
+        const key = propName(p.name) ?? p.name.getText(ctx.sf);
         props.push({ k: "prop", key, value: values[i++]!, span });
       }
     } else if (ts.isShorthandPropertyAssignment(p)) {

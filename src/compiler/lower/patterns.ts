@@ -1,7 +1,9 @@
 import ts from "typescript";
 import type { Expr, Pattern, PatternElement } from "../../ir/types.js";
 import type { FnCtx } from "../context.js";
+import { staticKey } from "../resolve/constants.js";
 import { propName, skipOuter } from "../source.js";
+import { dottedPath } from "./callee.js";
 import { hasEffect } from "./effects.js";
 import { lowerExpr } from "./expressions.js";
 
@@ -42,11 +44,12 @@ export function declarePattern(ctx: FnCtx, name: ts.BindingName): Pattern {
     }
     const keyNode = el.propertyName ?? el.name;
     const key =
-      ts.isIdentifier(keyNode) || ts.isStringLiteral(keyNode) || ts.isNumericLiteral(keyNode)
-        ? keyNode.text
-        : undefined;
+      ts.isObjectBindingPattern(keyNode) || ts.isArrayBindingPattern(keyNode)
+        ? undefined
+        : patternKey(ctx, keyNode);
     if (key === undefined) {
-      ctx.report("WM225", keyNode);
+      reportKey(ctx, keyNode);
+      declarePattern(ctx, el.name); // still declared: later uses are not reported as unknown
       continue;
     }
     const def = lowerDefault(ctx, el.initializer);
@@ -105,8 +108,12 @@ export function assignmentPattern(ctx: FnCtx, node: ts.Expression): Pattern | un
         t = p.name;
         d = p.objectAssignmentInitializer;
       } else if (ts.isPropertyAssignment(p)) {
-        key = propName(p.name);
+        key = patternKey(ctx, p.name);
         [t, d] = splitDefault(p.initializer);
+        if (key === undefined) {
+          reportKey(ctx, p.name);
+          return undefined;
+        }
       }
       if (key === undefined || !t) {
         ctx.report("WM225", p);
@@ -121,6 +128,22 @@ export function assignmentPattern(ctx: FnCtx, node: ts.Expression): Pattern | un
   }
   ctx.report("WM225", e);
   return undefined;
+}
+
+/** The key a destructuring property reads when it is known statically: a written name
+ *  (`{ a: x }`, `{ "a-b": x }`, `{ 0x10: x }`) or a computed constant (`{ ["a"]: x }`,
+ *  `{ [Keys.A]: x }` with an enum or `as const` object, not shadowed by a local). */
+function patternKey(ctx: FnCtx, name: ts.PropertyName): string | undefined {
+  if (!ts.isComputedPropertyName(name)) return propName(name);
+  const root = dottedPath(name.expression)?.root;
+  if (root && ctx.lookup(root.text) !== undefined) return undefined;
+  return staticKey(name, ctx.mod);
+}
+
+function reportKey(ctx: FnCtx, name: ts.Node): void {
+  if (ts.isComputedPropertyName(name))
+    ctx.report("WM231", name, { name: name.expression.getText(ctx.sf) });
+  else ctx.report("WM225", name);
 }
 
 function splitDefault(e: ts.Expression): [ts.Expression, ts.Expression | undefined] {

@@ -1,4 +1,5 @@
-import type ts from "typescript";
+import ts from "typescript";
+import { skipOuter } from "../source.js";
 import { type LocalDecl, loadModule, type ModuleInfo } from "./module.js";
 import { classifySpecifier } from "./paths.js";
 
@@ -73,4 +74,17 @@ export function resolveExport(
     if (found) return found;
   }
   return undefined;
+}
+
+/** Is `node` (a callee or class) the SDK export `name`? */
+export function isSdkExport(mod: ModuleInfo, node: ts.Expression, name: string): boolean {
+  const e = skipOuter(node);
+  if (ts.isIdentifier(e)) {
+    const b = resolveName(mod, e.text);
+    return b?.k === "sdk" && b.name === name;
+  }
+  if (ts.isPropertyAccessExpression(e) && ts.isIdentifier(e.expression)) {
+    return resolveName(mod, e.expression.text)?.k === "sdkNamespace" && e.name.text === name;
+  }
+  return false;
 }

@@ -1,7 +1,8 @@
 import ts from "typescript";
+import type { Expr } from "../../ir/types.js";
 import { hasModifier, propName, skipOuter } from "../source.js";
-import { isSdkExport } from "./actions.js";
-import { resolveName } from "./bindings.js";
+import { isSdkExport, resolveName } from "./bindings.js";
+import { constantExpr, staticKey } from "./constants.js";
 import type { ModuleInfo } from "./module.js";
 
 /** A method of the workflow class or of one of its base classes, with the module its body
@@ -94,26 +95,51 @@ export function workflowSettings(mod: ModuleInfo, cls: ts.ClassDeclaration): Wor
     if (!isSdkExport(mod, callee, "workflow")) continue;
     out.decorated = true;
     const arg = ts.isCallExpression(e) ? e.arguments[0] : undefined;
-    if (arg && ts.isObjectLiteralExpression(skipOuter(arg))) {
-      for (const p of (skipOuter(arg) as ts.ObjectLiteralExpression).properties) {
-        if (!ts.isPropertyAssignment(p)) continue;
-        readSetting(out, propName(p.name), p.initializer);
-      }
-    }
+    if (arg) for (const [key, v] of decoratorOptions(mod, arg)) readSetting(out, key, v);
   }
   for (const m of cls.members) {
     if (!ts.isPropertyDeclaration(m) || !hasModifier(m, ts.SyntaxKind.StaticKeyword)) continue;
     const key = propName(m.name);
-    if (m.initializer && out[key === "workflowName" ? "name" : "concurrent"] === undefined) {
-      readSetting(out, key === "workflowName" ? "name" : key, m.initializer);
+    const v = m.initializer && constantExpr(m.initializer, mod, { plain: true });
+    if (v && out[key === "workflowName" ? "name" : "concurrent"] === undefined) {
+      readSetting(out, key === "workflowName" ? "name" : key, v);
     }
   }
   return out;
 }
 
-function readSetting(out: WorkflowSettings, key: string | undefined, init: ts.Expression): void {
-  const v = skipOuter(init);
-  if (key === "name" && ts.isStringLiteralLike(v)) out.name = v.text;
-  if (key === "concurrent" && v.kind === ts.SyntaxKind.TrueKeyword) out.concurrent = true;
-  if (key === "concurrent" && v.kind === ts.SyntaxKind.FalseKeyword) out.concurrent = false;
+/** The statically known properties of `@workflow({ ... })`'s argument, in order: written,
+ *  shorthand (`{ name }`) or spread (`{ ...BASE }`), values read as constants (a plain
+ *  module-level `const` included). Others are skipped: at run time the decorator passes the
+ *  evaluated options to the compiler, which wins over this reading. */
+function decoratorOptions(mod: ModuleInfo, arg: ts.Expression): [string | undefined, Expr][] {
+  const plain = { plain: true };
+  const e = skipOuter(arg);
+  if (!ts.isObjectLiteralExpression(e)) {
+    const v = constantExpr(e, mod, plain);
+    return v?.k === "object"
+      ? v.props.flatMap((p) => (p.k === "prop" ? [[p.key, p.value]] : []))
+      : [];
+  }
+  const out: [string | undefined, Expr][] = [];
+  for (const p of e.properties) {
+    if (ts.isSpreadAssignment(p)) {
+      out.push(...decoratorOptions(mod, p.expression));
+      continue;
+    }
+    const v = ts.isPropertyAssignment(p)
+      ? constantExpr(p.initializer, mod, plain)
+      : ts.isShorthandPropertyAssignment(p)
+        ? constantExpr(p.name, mod, plain)
+        : undefined;
+    if (v && (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p)))
+      out.push([staticKey(p.name, mod, plain), v]);
+  }
+  return out;
+}
+
+function readSetting(out: WorkflowSettings, key: string | undefined, v: Expr): void {
+  if (v.k !== "lit") return;
+  if (key === "name" && typeof v.value === "string") out.name = v.value;
+  if (key === "concurrent" && typeof v.value === "boolean") out.concurrent = v.value;
 }

@@ -20,7 +20,11 @@ export function isAsConst(init: ts.Expression | undefined): boolean {
   );
 }
 
-export function enumObject(node: ts.EnumDeclaration, mod: ModuleInfo): Expr | undefined {
+export function enumObject(
+  node: ts.EnumDeclaration,
+  mod: ModuleInfo,
+  opts: ConstOptions = {},
+): Expr | undefined {
   const props: ObjectProp[] = [];
   let next: number | undefined = 0;
   for (const m of node.members) {
@@ -28,7 +32,7 @@ export function enumObject(node: ts.EnumDeclaration, mod: ModuleInfo): Expr | un
     if (key === undefined) return undefined;
     let value: Expr | undefined;
     if (m.initializer) {
-      value = constantExpr(m.initializer, mod);
+      value = constantExpr(m.initializer, mod, opts);
       next = value?.k === "lit" && typeof value.value === "number" ? value.value + 1 : undefined;
     } else if (next !== undefined) {
       value = { k: "lit", value: next, span: spanOf(m, mod.sf) };
@@ -40,22 +44,38 @@ export function enumObject(node: ts.EnumDeclaration, mod: ModuleInfo): Expr | un
   return { k: "object", props, span: spanOf(node, mod.sf) };
 }
 
-/** The inlined value of a module-level binding usable as a value (enum or `as const`). */
+/** How far static evaluation reaches. `plain`: also read plain `const X = <literal>`
+ *  declarations, not only `as const` ones. Only positions the compiler reads once, at compile
+ *  time, set it (action options, retry policies): a plain const object could be mutated by
+ *  other code before a workflow body would read it, so the body inlines `as const` only. */
+export interface ConstOptions {
+  plain?: boolean;
+  /** Bindings being evaluated (a cycle yields undefined). */
+  seen?: Set<string>;
+}
+
+/** The inlined value of a module-level binding usable as a value (enum or `as const`; with
+ *  `plain`, any `const`). */
 export function constantOfName(
   mod: ModuleInfo,
   name: string,
-  seen = new Set<string>(),
+  opts: ConstOptions = {},
 ): Expr | undefined {
   const b = resolveName(mod, name);
   if (b?.k !== "decl") return undefined;
   const key = `${b.mod.file}\0${b.name}`;
+  const seen = opts.seen ?? new Set<string>();
   if (seen.has(key)) return undefined;
   seen.add(key);
-  if (b.decl.k === "enum") return enumObject(b.decl.node, b.mod);
-  if (b.decl.k === "var" && b.decl.isConst && isAsConst(b.decl.node.initializer)) {
-    return constantExpr(b.decl.node.initializer!, b.mod, seen);
+  try {
+    if (b.decl.k === "enum") return enumObject(b.decl.node, b.mod, { ...opts, seen });
+    const init = b.decl.k === "var" && b.decl.isConst ? b.decl.node.initializer : undefined;
+    if (init && (opts.plain || isAsConst(init)))
+      return constantExpr(init, b.mod, { ...opts, seen });
+    return undefined;
+  } finally {
+    seen.delete(key);
   }
-  return undefined;
 }
 
 /** `o.key` on a statically known object literal. */
@@ -69,10 +89,32 @@ export function constMember(obj: Expr, key: string): Expr | undefined {
   return undefined;
 }
 
+/** The key a property name denotes when it is known statically: a written name, or a computed
+ *  one whose expression is a constant string or number (`["retry"]`, `[Keys.Retry]`). */
+export function staticKey(
+  name: ts.PropertyName,
+  mod: ModuleInfo,
+  opts: ConstOptions = {},
+): string | undefined {
+  if (!ts.isComputedPropertyName(name)) return propName(name);
+  const v = constantExpr(name.expression, mod, opts);
+  return v?.k === "lit" && (typeof v.value === "string" || typeof v.value === "number")
+    ? String(v.value)
+    : undefined;
+}
+
+/** Sets `key` as JavaScript does in an object literal: a repeated key keeps its first position
+ *  and takes the last value. */
+function setProp(props: ObjectProp[], key: string, value: Expr, span: ObjectProp["span"]): void {
+  const at = props.findIndex((p) => p.k === "prop" && p.key === key);
+  if (at >= 0) props[at] = { k: "prop", key, value, span };
+  else props.push({ k: "prop", key, value, span });
+}
+
 export function constantExpr(
   node: ts.Expression,
   mod: ModuleInfo,
-  seen = new Set<string>(),
+  opts: ConstOptions = {},
 ): Expr | undefined {
   const e = skipOuter(node);
   const span = spanOf(e, mod.sf);
@@ -85,14 +127,21 @@ export function constantExpr(
   if (e.kind === ts.SyntaxKind.NullKeyword) return { k: "lit", value: null, span };
   if (ts.isIdentifier(e) && e.text === "undefined") return { k: "undefined", span };
   if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken) {
-    const v = constantExpr(e.operand, mod, seen);
+    const v = constantExpr(e.operand, mod, opts);
     if (v?.k === "lit" && typeof v.value === "number") return { k: "lit", value: -v.value, span };
     return undefined;
   }
   if (ts.isArrayLiteralExpression(e)) {
     const items: Expr[] = [];
     for (const el of e.elements) {
-      const v = ts.isSpreadElement(el) ? undefined : constantExpr(el, mod, seen);
+      if (ts.isSpreadElement(el)) {
+        // `[...A, x]`: the items of a constant array, in place.
+        const v = constantExpr(el.expression, mod, opts);
+        if (v?.k !== "array" || v.items.some((i) => i.k === "spread")) return undefined;
+        items.push(...(v.items as Expr[]));
+        continue;
+      }
+      const v = ts.isOmittedExpression(el) ? undefined : constantExpr(el, mod, opts);
       if (!v) return undefined;
       items.push(v);
     }
@@ -101,23 +150,32 @@ export function constantExpr(
   if (ts.isObjectLiteralExpression(e)) {
     const props: ObjectProp[] = [];
     for (const p of e.properties) {
+      const pspan = spanOf(p, mod.sf);
+      if (ts.isSpreadAssignment(p)) {
+        // `{ ...A, x: 1 }`: A's own keys, in place (spreading null or undefined adds none).
+        const v = constantExpr(p.expression, mod, opts);
+        if (v?.k === "undefined" || (v?.k === "lit" && v.value === null)) continue;
+        if (v?.k !== "object" || v.props.some((q) => q.k !== "prop")) return undefined;
+        for (const q of v.props) if (q.k === "prop") setProp(props, q.key, q.value, q.span);
+        continue;
+      }
       let key: string | undefined;
       let value: Expr | undefined;
       if (ts.isPropertyAssignment(p)) {
-        key = propName(p.name);
-        value = constantExpr(p.initializer, mod, seen);
+        key = staticKey(p.name, mod, opts);
+        value = constantExpr(p.initializer, mod, opts);
       } else if (ts.isShorthandPropertyAssignment(p)) {
         key = p.name.text;
-        value = constantOfName(mod, p.name.text, seen);
+        value = constantOfName(mod, p.name.text, opts);
       }
       if (key === undefined || !value) return undefined;
-      props.push({ k: "prop", key, value, span: spanOf(p, mod.sf) });
+      setProp(props, key, value, pspan);
     }
     return { k: "object", props, span };
   }
-  if (ts.isIdentifier(e)) return constantOfName(mod, e.text, seen);
+  if (ts.isIdentifier(e)) return constantOfName(mod, e.text, opts);
   if (ts.isPropertyAccessExpression(e) && !e.questionDotToken) {
-    const obj = constantExpr(e.expression, mod, seen);
+    const obj = constantExpr(e.expression, mod, opts);
     return obj && constMember(obj, e.name.text);
   }
   return undefined;
