@@ -39,7 +39,7 @@ export interface ActionOptions {
   inline?: boolean;
   /** What happens to a call whose attempt is lost (its worker or runner killed, its lease
    *  lapsed) before an outcome was recorded. "retry" (the default): the attempt runs again,
-   *  whatever the retry policy, up to WAYMARK_MAX_LOST_ATTEMPTS (3) lost attempts per call.
+   *  whatever the retry policy, up to WAYMARK_MAX_LOST_ATTEMPTS (3) times per call.
    *  "fail": the first lost attempt fails the call with WorkerLostError — for side effects that
    *  must not happen twice. Lost attempts never count against `retry.attempts`. Read by the
    *  compiler, on the definition (every call) or in `runAction` options (one call). */
