@@ -14,7 +14,7 @@ import assert from "node:assert/strict";
 import { type ChildProcess, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { inspect } from "node:util";
-import { closeWaymark, type Workflow, workflowHandle } from "waymark";
+import { closeWaymark, describeDatabase, type Workflow, workflowHandle } from "waymark";
 import * as wf from "./workflows.js";
 
 const BIN = fileURLToPath(new URL("../bin/waymark.mjs", import.meta.url));
@@ -185,9 +185,7 @@ async function crashDuringSleep(engine: Engine): Promise<{ ok: boolean; engine: 
 
 async function main(): Promise<number> {
   const t0 = Date.now();
-  console.log(
-    `database: ${process.env.WAYMARK_DATABASE_URL ? "WAYMARK_DATABASE_URL" : "embedded Postgres under ./.waymark/"}`,
-  );
+  console.log(`database: ${describeDatabase()}`);
   let engine = await startEngine();
   console.log(
     `engine: waymark start-workers (pid ${engine.proc.pid}), ready in ${Date.now() - t0} ms\n`,

@@ -19,4 +19,5 @@ export {
   workflowRegistry,
 } from "./client/index.js";
 export { type Diagnostic, UnsupportedPatternError } from "./compiler/index.js";
+export { describeDatabase } from "./store/index.js";
 export { actionContext } from "./worker/actionContext.js";

@@ -60,9 +60,7 @@ export async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const host = await startEngineHost({ modules, workers, inline: false });
-  log.info(
-    `database: ${process.env.WAYMARK_DATABASE_URL ? "WAYMARK_DATABASE_URL" : "embedded (./.waymark)"}; watching ${all.length} module(s)`,
-  );
+  log.info(`watching ${all.length} module(s)`); // the host logged the database line
   const watchers = watchModules(all, () => {
     log.info("source changed: restarting worker processes");
     host.restartWorkers().catch((e) => log.error(`restart failed: ${(e as Error).message}`));

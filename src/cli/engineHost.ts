@@ -10,7 +10,7 @@
 import { resolve } from "node:path";
 import { Runner } from "../runner/Runner.js";
 import { type EngineConfig, resolveConfig } from "../store/config.js";
-import { releaseEmbeddedDatabase } from "../store/embedded/resolveDatabaseUrl.js";
+import { describeDatabase, releaseEmbeddedDatabase } from "../store/embedded/resolveDatabaseUrl.js";
 import { logger } from "../store/log.js";
 import { PostgresStore } from "../store/postgres/PostgresStore.js";
 import { closePools } from "../store/postgres/pool.js";
@@ -57,6 +57,7 @@ export async function startEngineHost(opts: EngineHostOptions = {}): Promise<Eng
   ]);
   process.env.WAYMARK_USER_MODULE = modules.join(",");
   const cfg = await resolveConfig();
+  log.info(`database: ${describeDatabase()}`);
   if (opts.workers !== undefined) cfg.workerCount = opts.workers;
   if (cfg.userModules.length === 0 && runWorkers)
     log.warn(

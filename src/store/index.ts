@@ -1,5 +1,6 @@
 export { type EngineConfig, loadConfig, resolveConfig } from "./config.js";
 export {
+  describeDatabase,
   ensureEmbeddedPostgres,
   releaseEmbeddedDatabase,
   resolveDatabaseUrl,

@@ -6,6 +6,11 @@
 // untracked-but-not-ignored files are copied over, deleted files removed), so the test checks
 // exactly what would be committed next. ONE clone and one `npm ci` per run: this file is slow
 // (about a minute with a warm npm cache).
+//
+// The clone sits in a `mktemp -d` directory, mode 0700, as a newcomer in a container works: as
+// root, the embedded server runs as OS user 'postgres', which cannot enter it, so the cluster
+// lives in /var/lib/waymark/<project>-<hash>/ (and the binaries run from a copy there), which
+// the demo's first line names.
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import {
@@ -16,7 +21,9 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
+  statSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -27,6 +34,9 @@ const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const README = readFileSync(join(ROOT, "README.md"), "utf8");
 let dir = "";
 let clone = "";
+/** As root: the cluster's directory outside the clone, from the demo's first line. */
+let cluster = "";
+const asRoot = typeof process.getuid === "function" && process.getuid() === 0;
 
 /** The environment of a fresh machine: no Waymark or libpq settings at all. */
 function freshEnv(): NodeJS.ProcessEnv {
@@ -62,7 +72,7 @@ function processesUsing(path: string): number[] {
 
 before(() => {
   dir = mkdtempSync(join(tmpdir(), "waymark-newuser-"));
-  chmodSync(dir, 0o755); // the embedded server runs as 'postgres' when we are root
+  chmodSync(dir, 0o700); // root-only, as mkdtemp makes it (said again: the test is about this)
   clone = join(dir, "waymark");
   execFileSync("git", ["clone", "--quiet", ROOT, clone]);
   const git = (...a: string[]) =>
@@ -79,7 +89,7 @@ before(() => {
 
 after(() => {
   if (!clone) return;
-  for (const pid of processesUsing(clone)) {
+  for (const pid of [...processesUsing(clone), ...(cluster ? processesUsing(cluster) : [])]) {
     try {
       process.kill(pid, "SIGKILL");
     } catch {
@@ -87,7 +97,13 @@ after(() => {
     }
   }
   rmSync(dir, { recursive: true, force: true });
+  if (cluster) rmSync(cluster, { recursive: true, force: true });
 });
+
+/** Every process of the clone's database: its cmdline names the clone or the cluster. */
+function databaseProcesses(): number[] {
+  return [...processesUsing(join(clone, ".waymark")), ...(cluster ? processesUsing(cluster) : [])];
+}
 
 test("README: the first command installs and runs the demo on the embedded database", {
   timeout: 600_000,
@@ -105,14 +121,29 @@ test("README: the first command installs and runs the demo on the embedded datab
   const out = `${r.stdout}${r.stderr}`;
   assert.equal(r.status, 0, out);
   console.log(`clone → npm ci → demo: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
-  assert.match(out, /^database: embedded Postgres under \.\/\.waymark\/$/m);
+  if (asRoot) {
+    const line = out.match(
+      /^database: embedded Postgres under \.\/\.waymark\/, its data in (\/var\/lib\/waymark\/[^/\s]+)\/ \(OS user 'postgres' cannot enter (\S+)\)$/m,
+    );
+    assert.ok(line, `the first line names where the data is:\n${out}`);
+    cluster = line[1] as string;
+    assert.equal(line[2], dir, "and why: the 0700 directory");
+  } else {
+    assert.match(out, /^database: embedded Postgres under \.\/\.waymark\/$/m);
+  }
   assert.match(out, /^✓ SequentialChainWorkflow\('hello'\) → \{ .*step2: 'OLLEH'.* \}/m);
   assert.match(out, /^✓ ParallelMathWorkflow\(5\) → \{ .*factorial: 120.* \}/m);
   assert.match(out, /^✓ DurableSleepWorkflow\(1\) → \{ seconds: 1, sleptLongEnough: true \}/m);
   assert.match(out, /^18\/18 workflows returned the expected results/m);
   assert.doesNotMatch(out, /^✗/m);
-  assert.ok(existsSync(join(clone, ".waymark", "pgdata", "PG_VERSION")), "data under ./.waymark");
-  assert.deepEqual(processesUsing(join(clone, ".waymark")), [], "the demo stopped what it started");
+  if (asRoot) {
+    assert.ok(existsSync(join(cluster, "pgdata", "PG_VERSION")), `data in ${cluster}`);
+    assert.equal(readlinkSync(join(clone, ".waymark", "pgdata")), join(cluster, "pgdata"));
+    assert.equal(statSync(dir).mode & 0o777, 0o700, "the directory stayed root-only");
+  } else {
+    assert.ok(existsSync(join(clone, ".waymark", "pgdata", "PG_VERSION")), "data under ./.waymark");
+  }
+  assert.deepEqual(databaseProcesses(), [], "the demo stopped what it started");
 });
 
 test("demo --crash-after-sleep: the sleeping workflow wakes after the engine and database restart", {
@@ -126,6 +157,7 @@ test("demo --crash-after-sleep: the sleeping workflow wakes after the engine and
   });
   const out = `${r.stdout}${r.stderr}`;
   assert.equal(r.status, 0, out);
+  if (asRoot) assert.ok(out.includes(`its data in ${cluster}/ `), `the same cluster:\n${out}`);
   assert.match(out, /SIGKILL the engine's process group/);
   assert.match(out, /engine killed and the embedded Postgres stopped/);
   assert.match(
@@ -133,5 +165,5 @@ test("demo --crash-after-sleep: the sleeping workflow wakes after the engine and
     /^✓ DurableSleepWorkflow\(4\) → \{ seconds: 4, sleptLongEnough: true \} {2}\(woke after the restart\)$/m,
   );
   assert.match(out, /^19\/19 workflows returned the expected results/m);
-  assert.deepEqual(processesUsing(join(clone, ".waymark")), []);
+  assert.deepEqual(databaseProcesses(), []);
 });

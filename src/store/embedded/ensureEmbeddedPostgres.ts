@@ -3,7 +3,9 @@
 //
 // Layout of the directory (default ./.waymark):
 //   embedded.json  { port, password }      mode 0600; the port later processes connect to
-//   pgdata/        the cluster (owned by the 'postgres' OS user when we run as root)
+//   pgdata/        the cluster (owned by the 'postgres' OS user when we run as root); as root in
+//                  a home that user cannot enter, a symlink to the cluster kept where it can
+//                  (clusterLocation.ts)
 //   postgres.log   the server's log, appended
 //   lock           held while a process inspects, starts or stops the server
 //   clients/<pid>  one file per live process using the server
@@ -17,13 +19,25 @@
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, chownSync, closeSync, existsSync, openSync, readFileSync } from "node:fs";
-import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from "node:fs/promises";
+import {
+  mkdir,
+  readdir,
+  readFile,
+  readlink,
+  rename,
+  rm,
+  symlink,
+  unlink,
+  writeFile,
+} from "node:fs/promises";
 import { createServer } from "node:net";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import pg from "pg";
+import { type ClusterLocation, prepareCluster } from "./clusterLocation.js";
 import { isAlive, withFileLock } from "./fileLock.js";
 import { assertReachable, type ServerOsUser, serverOsUser } from "./osUser.js";
 import { type PostgresBinaries, postgresBinaries } from "./postgresBinaries.js";
+import { reachableBinaries } from "./reachableBinaries.js";
 
 export interface EmbeddedPostgresOptions {
   /** Directory holding the data and the server's state; default `./.waymark`. */
@@ -34,6 +48,9 @@ export interface EmbeddedPostgresOptions {
 
 export interface EmbeddedPostgres {
   url: string;
+  /** Where the cluster lives: <dir>/pgdata, or (as root, when the server's OS user cannot enter
+   *  <dir>) a directory of its own, with the reason. */
+  location: ClusterLocation;
   /** Deregisters this handle; stops the server when no other live process uses it. Idempotent. */
   stop(): Promise<void>;
 }
@@ -128,16 +145,16 @@ function spawnOpts(user: ServerOsUser | undefined, env: Record<string, string>) 
 
 /** initdb into a scratch directory, then rename: a crash mid-init never leaves a half cluster. */
 async function initCluster(
-  dir: string,
   dataDir: string,
   bins: PostgresBinaries,
   user: ServerOsUser | undefined,
   password: string,
 ): Promise<void> {
-  const scratch = join(dir, `pgdata.init-${process.pid}`);
+  // Next to the cluster: initdb (as the server's OS user) must reach both.
+  const scratch = `${dataDir}.init-${process.pid}`;
   await rm(scratch, { recursive: true, force: true });
   await mkdir(scratch, { mode: 0o700 });
-  const pwfile = join(dir, `pwfile.${process.pid}`);
+  const pwfile = join(dirname(dataDir), `pwfile.${process.pid}`);
   await writeFile(pwfile, password + "\n", { mode: 0o600 });
   try {
     if (user) {
@@ -271,42 +288,82 @@ export async function ensureEmbeddedPostgres(
   opts: EmbeddedPostgresOptions = {},
 ): Promise<EmbeddedPostgres> {
   const dir = resolve(opts.dir ?? ".waymark");
-  const dataDir = join(dir, "pgdata");
   await mkdir(join(dir, "clients"), { recursive: true });
   const user = serverOsUser();
-  if (user) {
-    chmodSync(dir, 0o755);
-    assertReachable(dataDir, user);
-  }
   // Registration happens under the lock, so a concurrent last-one-out stop() cannot miss us.
-  const url = await withFileLock(join(dir, "lock"), LOCK_TIMEOUT_MS, async () => {
-    const url = await startOrReuse(dir, dataDir, user, opts.port);
+  const { url, location } = await withFileLock(join(dir, "lock"), LOCK_TIMEOUT_MS, async () => {
+    const location = await prepareCluster(dir, user);
+    if (user && !location.external) {
+      chmodSync(dir, 0o755);
+      // Blocked here only when a cluster was already made inside the home, or pgdata is the
+      // user's own symlink: the data stays where it is.
+      assertReachable(location.dataDir, user, `, and the cluster is ${location.dataDir}`);
+    }
+    const url = await startOrReuse(dir, location, user, opts.port);
     await register(dir);
-    return url;
+    return { url, location };
   });
   let stopped = false;
   return {
     url,
+    location,
     async stop() {
       if (stopped) return;
       stopped = true;
-      await release(dir);
+      await release(dir, location.dataDir);
     },
   };
 }
 
-async function startOrReuse(
+/** Stops the postmaster running on `dataDir`, if any (fast shutdown). */
+async function stopPostmaster(dataDir: string): Promise<void> {
+  const running = postmaster(dataDir);
+  if (!running || !isAlive(running.pid)) return;
+  await dropForeignPidFile(dataDir, running.pid);
+  if (!existsSync(join(dataDir, "postmaster.pid"))) return;
+  // SIGINT = fast shutdown: open sessions are disconnected, everything committed is kept.
+  process.kill(running.pid, "SIGINT");
+  if (!(await waitDead(running.pid, STOP_TIMEOUT_MS))) {
+    throw new Error(`embedded Postgres (pid ${running.pid}) did not stop in ${STOP_TIMEOUT_MS} ms`);
+  }
+}
+
+/**
+ * An external cluster (clusterLocation.ts) is this home's only while the home records it: with
+ * neither embedded.json (its password) nor the pgdata symlink, the home was reset
+ * (`rm -rf .waymark`), and the cluster left behind is stopped and deleted, as a cluster inside
+ * the home would have been. Otherwise the symlink is (re)made.
+ */
+async function adoptExternal(
   dir: string,
   dataDir: string,
+  state: StoredState | undefined,
+): Promise<void> {
+  const link = join(dir, "pgdata");
+  const target = await readlink(link).catch(() => undefined);
+  if (!state && target === undefined && existsSync(dataDir)) {
+    await stopPostmaster(dataDir);
+    await rm(dataDir, { recursive: true, force: true });
+  }
+  if (target === dataDir) return;
+  if (target !== undefined) await unlink(link); // its root was removed and another one chosen
+  await symlink(dataDir, link);
+}
+
+async function startOrReuse(
+  dir: string,
+  location: ClusterLocation,
   user: ServerOsUser | undefined,
   fixedPort: number | undefined,
 ): Promise<string> {
+  const dataDir = location.dataDir;
   let state = await readState(dir);
-  const bins = await postgresBinaries(join(dir, "lib"));
-  if (user) assertReachable(bins.postgres, user);
+  const shimDir = join(dir, "lib");
+  const bins = await reachableBinaries(await postgresBinaries(shimDir), user, shimDir);
+  if (location.external) await adoptExternal(dir, dataDir, state);
   if (!existsSync(join(dataDir, "PG_VERSION"))) {
     state = { port: fixedPort ?? 0, password: randomBytes(18).toString("base64url") };
-    await initCluster(dir, dataDir, bins, user, state.password);
+    await initCluster(dataDir, bins, user, state.password);
     await writeState(dir, state);
   }
   if (!state) {
@@ -346,8 +403,7 @@ async function register(dir: string): Promise<void> {
   if (n === 0) await writeFile(join(dir, "clients", String(process.pid)), "");
 }
 
-async function release(dir: string): Promise<void> {
-  const dataDir = join(dir, "pgdata");
+async function release(dir: string, dataDir: string): Promise<void> {
   await withFileLock(join(dir, "lock"), LOCK_TIMEOUT_MS, async () => {
     const n = (handles.get(dir) ?? 1) - 1;
     if (n > 0) {
@@ -357,14 +413,6 @@ async function release(dir: string): Promise<void> {
     handles.delete(dir);
     await unlink(join(dir, "clients", String(process.pid))).catch(() => undefined);
     if ((await liveClients(dir)).length > 0) return;
-    const running = postmaster(dataDir);
-    if (!running || !isAlive(running.pid)) return;
-    // SIGINT = fast shutdown: open sessions are disconnected, everything committed is kept.
-    process.kill(running.pid, "SIGINT");
-    if (!(await waitDead(running.pid, STOP_TIMEOUT_MS))) {
-      throw new Error(
-        `embedded Postgres (pid ${running.pid}) did not stop in ${STOP_TIMEOUT_MS} ms`,
-      );
-    }
+    await stopPostmaster(dataDir);
   });
 }

@@ -4,6 +4,7 @@ export {
   ensureEmbeddedPostgres,
 } from "./ensureEmbeddedPostgres.js";
 export {
+  describeDatabase,
   embeddedHome,
   releaseEmbeddedDatabase,
   resolveDatabaseUrl,

@@ -30,11 +30,9 @@ export function serverOsUser(): ServerOsUser | undefined {
   );
 }
 
-/**
- * Throws a readable error when `user` cannot reach `path` (every parent must be searchable),
- * instead of the server's later "Permission denied" deep in its log.
- */
-export function assertReachable(path: string, user: ServerOsUser): void {
+/** The first directory on the way to `path` (its parents, from the nearest up) that `user`
+ *  cannot enter, or undefined when every one is searchable by it. */
+export function blockedDir(path: string, user: ServerOsUser): string | undefined {
   for (let dir = dirname(path); ; dir = dirname(dir)) {
     const s = statSync(dir);
     const ok =
@@ -43,12 +41,20 @@ export function assertReachable(path: string, user: ServerOsUser): void {
         : s.gid === user.gid
           ? (s.mode & 0o010) !== 0
           : (s.mode & 0o001) !== 0;
-    if (!ok) {
-      throw new Error(
-        `the embedded Postgres runs as OS user '${user.name}' (we are root), which cannot enter ${dir}; ` +
-          `allow it (chmod o+x ${dir}), choose another directory, or set WAYMARK_DATABASE_URL`,
-      );
-    }
-    if (dirname(dir) === dir) return;
+    if (!ok) return dir;
+    if (dirname(dir) === dir) return undefined;
   }
+}
+
+/**
+ * Throws a readable error when `user` cannot reach `path` (every parent must be searchable),
+ * instead of the server's later "Permission denied" deep in its log.
+ */
+export function assertReachable(path: string, user: ServerOsUser, why = ""): void {
+  const dir = blockedDir(path, user);
+  if (dir === undefined) return;
+  throw new Error(
+    `the embedded Postgres runs as OS user '${user.name}' (we are root), which cannot enter ${dir}${why}; ` +
+      `allow it (chmod o+x ${dir}), choose another directory, or set WAYMARK_DATABASE_URL`,
+  );
 }

@@ -11,6 +11,8 @@ import { arch, platform } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 
 export interface PostgresBinaries {
+  /** The platform package's directory (holds package.json and native/). */
+  pkg: string;
   initdb: string;
   postgres: string;
   /** Directory of the bundled shared libraries. */
@@ -100,8 +102,13 @@ async function ensureExecutable(file: string): Promise<void> {
   if ((s.mode & EXECUTABLE) !== EXECUTABLE) await chmod(file, s.mode | EXECUTABLE);
 }
 
+/** The binaries of the platform package installed with waymark (see binariesIn). */
 export async function postgresBinaries(shimDir: string): Promise<PostgresBinaries> {
-  const pkg = platformPackage();
+  return binariesIn(platformPackage(), shimDir);
+}
+
+/** The binaries of a platform package tree at `pkg` (its `native/` bin, lib and share). */
+export async function binariesIn(pkg: string, shimDir: string): Promise<PostgresBinaries> {
   const bin = join(pkg, "native", "bin");
   const exe = platform() === "win32" ? ".exe" : "";
   const initdb = join(bin, `initdb${exe}`);
@@ -109,5 +116,5 @@ export async function postgresBinaries(shimDir: string): Promise<PostgresBinarie
   await ensureExecutable(initdb);
   await ensureExecutable(postgres);
   const env = await hydrateSymlinks(pkg, shimDir);
-  return { initdb, postgres, libDir: join(pkg, "native", "lib"), env };
+  return { pkg, initdb, postgres, libDir: join(pkg, "native", "lib"), env };
 }
