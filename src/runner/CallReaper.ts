@@ -37,11 +37,8 @@ export class CallReaper {
     // answer lost on the way, a stalled connection — says nothing against the action.)
     const inRunners = stranded.filter((c) => c.worker?.startsWith("runner:") && !c.workerLive);
     if (inRunners.length > 0) {
-      // One row per action: an upsert may not touch the same row twice in one statement, and
-      // a runner that died running several calls of one action is the usual case.
-      const perAction = [...new Map(inRunners.map((c) => [c.action, c])).values()];
       await this.store.quarantineInlineActions(
-        perAction.map((c) => ({
+        inRunners.map((c) => ({
           action: c.action,
           worker: c.worker,
           reason: `runner ${c.worker} stopped renewing its lease while running call ${c.callId} of instance ${c.instanceId} (attempt ${c.attempts})`,

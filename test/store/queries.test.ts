@@ -682,3 +682,20 @@ test("lease renewal skips a row locked by a write in flight (no wait, no deadloc
   assert.deepEqual(await store.renewInstanceLeases("R", [busy.id], 60_000), [busy.id]);
   assert.ok((await expiry(busy.id)) > 50, "renewed once the lock is gone");
 });
+
+test("quarantineInlineActions: several notes for one action in one call keep one row, the last note", async () => {
+  await store.quarantineInlineActions([
+    { action: "dupQuarantine", worker: "runner:a", reason: "first call" },
+    { action: "dupQuarantine", worker: "runner:a", reason: "second call" },
+    { action: "otherQuarantine", worker: "runner:a", reason: "third call" },
+  ]);
+  const rows = await getPool(db.url).query<{ action_name: string; reason: string }>(
+    `select action_name, reason from waymark_inline_quarantine
+     where action_name in ('dupQuarantine', 'otherQuarantine') order by action_name`,
+  );
+  assert.deepEqual(rows.rows, [
+    { action_name: "dupQuarantine", reason: "second call" },
+    { action_name: "otherQuarantine", reason: "third call" },
+  ]);
+  assert.ok((await store.quarantinedInlineActions()).has("dupQuarantine"));
+});

@@ -16,13 +16,15 @@ export async function quarantineInlineActions(
   notes: QuarantineNote[],
 ): Promise<void> {
   if (notes.length === 0) return;
+  // One row per action (the last note wins): an upsert may not touch a row twice in one statement.
+  const rows = [...new Map(notes.map((n) => [n.action, n])).values()];
   await db.query({
     name: "waymark_quarantine_inline",
     text: `insert into waymark_inline_quarantine (action_name, worker, reason)
            select * from unnest($1::text[], $2::text[], $3::text[])
            on conflict (action_name) do update
              set worker = excluded.worker, reason = excluded.reason, noted_at = now()`,
-    values: [notes.map((n) => n.action), notes.map((n) => n.worker), notes.map((n) => n.reason)],
+    values: [rows.map((n) => n.action), rows.map((n) => n.worker), rows.map((n) => n.reason)],
   });
 }
 
