@@ -1,44 +1,20 @@
 // Every example workflow runs end to end on a real `start-workers` process and returns the
 // result documented in examples/README.md.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { closeWaymark } from "../../src/client/engine.js";
-import { createTestDb, type TestDb } from "../helpers/db.js";
-import { type EngineProcess, startEngine, stopEngine } from "../helpers/engine.js";
+import { before, test } from "node:test";
+import { useE2eEngine } from "./fixtures/e2eEngine.js";
 
-const ledgerDir = mkdtempSync(join(tmpdir(), "wm-ledger-"));
-const LEDGER = join(ledgerDir, "ledger.jsonl");
-process.env.WAYMARK_TEST_LEDGER = LEDGER;
-
-let db: TestDb;
-let engine: EngineProcess;
+const e2e = useE2eEngine({ WAYMARK_CONCURRENT_PER_WORKER: "256" });
 let wf: typeof import("../../examples/workflows.js");
 let ex: typeof import("../../examples/extras.js");
 let flows: typeof import("./fixtures/flows.js");
 let ledger: typeof import("./fixtures/ledger.js");
 
 before(async () => {
-  db = await createTestDb();
-  process.env.WAYMARK_DATABASE_URL = db.url;
-  engine = await startEngine({
-    databaseUrl: db.url,
-    modules: [fileURLToPath(new URL("./fixtures/workerModule.ts", import.meta.url))],
-    env: { WAYMARK_TEST_LEDGER: LEDGER, WAYMARK_CONCURRENT_PER_WORKER: "256" },
-  });
   wf = await import("../../examples/workflows.js");
   ex = await import("../../examples/extras.js");
   flows = await import("./fixtures/flows.js");
   ledger = await import("./fixtures/ledger.js");
-});
-
-after(async () => {
-  await closeWaymark();
-  if (engine) assert.equal(await stopEngine(engine), 0, "start-workers exits 0 on SIGTERM");
-  await db?.drop();
 });
 
 test("seed workflows return the documented results", async () => {
@@ -147,7 +123,7 @@ test("retries: succeeds on attempt 3 of 4; exhausts 3 of 3 and is caught by name
     await new flows.RetryExhaustWorkflow().run(tag),
     `caught: attempt 3 of ${tag} failed`,
   );
-  const starts = ledger.readLedger(LEDGER).filter((l) => l.tag === tag && l.event === "start");
+  const starts = ledger.readLedger(e2e.ledger).filter((l) => l.tag === tag && l.event === "start");
   assert.deepEqual(
     starts.map((l) => l.attempt),
     [1, 2, 3],
@@ -215,7 +191,7 @@ test("values round-trip losslessly through inputs, action args and results", asy
 
 test("an unserializable input throws at the call site and writes nothing", async () => {
   const pg = (await import("pg")).default;
-  const c = new pg.Client({ connectionString: db.url });
+  const c = new pg.Client({ connectionString: e2e.db.url });
   await c.connect();
   const before = (await c.query("select count(*)::int as n from waymark_instances")).rows[0].n;
   await assert.rejects(
@@ -229,7 +205,7 @@ test("an unserializable input throws at the call site and writes nothing", async
 
 test("concurrent mode overlaps independent calls; sequential mode does not (ledger timestamps)", async () => {
   const interval = (tag: string) => {
-    const ls = ledger.readLedger(LEDGER).filter((l) => l.tag === tag);
+    const ls = ledger.readLedger(e2e.ledger).filter((l) => l.tag === tag);
     const start = ls.find((l) => l.event === "start")?.t;
     const end = ls.find((l) => l.event === "end")?.t;
     assert.ok(start !== undefined && end !== undefined, `ledger has ${tag}`);
@@ -276,7 +252,7 @@ test("handles: status and cancel of a sleeping instance", async () => {
 test("the done notification carries a small outcome; a large one is read from the row", async () => {
   const pg = (await import("pg")).default;
   const { WorkflowFailedError } = await import("../../src/client/errors.js");
-  const listener = new pg.Client({ connectionString: db.url });
+  const listener = new pg.Client({ connectionString: e2e.db.url });
   await listener.connect();
   const payloads: string[] = [];
   listener.on("notification", (n) => payloads.push(n.payload ?? ""));
@@ -317,7 +293,7 @@ test("the done notification carries a small outcome; a large one is read from th
 test("a handle's result() after its instance finished (outcome kept by the listener), twice", async () => {
   const h = await new ex.ValueRoundTripWorkflow().start({ k: "late" });
   const pg = (await import("pg")).default;
-  const c = new pg.Client({ connectionString: db.url });
+  const c = new pg.Client({ connectionString: e2e.db.url });
   await c.connect();
   try {
     for (let i = 0; i < 200; i++) {

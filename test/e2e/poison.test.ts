@@ -1,33 +1,21 @@
 // Poison cases fail the instance once, with a readable reason, and never crash-loop.
 import assert from "node:assert/strict";
-import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { closeWaymark } from "../../src/client/engine.js";
-import { createTestDb, type TestDb } from "../helpers/db.js";
-import { type EngineProcess, startEngine, stopEngine } from "../helpers/engine.js";
+import { before, test } from "node:test";
+import { useE2eEngine } from "./fixtures/e2eEngine.js";
 
-let db: TestDb;
-let engine: EngineProcess;
+// Poison cases may leave the engine exiting non-zero on SIGTERM: that code is not asserted here.
+const e2e = useE2eEngine(
+  { WAYMARK_STEP_BUDGET: "5000", WAYMARK_UNSERVED_ACTION_GRACE_MS: "1500" },
+  false,
+);
 let flows: typeof import("./fixtures/flows.js");
 
 before(async () => {
-  db = await createTestDb();
-  process.env.WAYMARK_DATABASE_URL = db.url;
-  engine = await startEngine({
-    databaseUrl: db.url,
-    modules: [fileURLToPath(new URL("./fixtures/workerModule.ts", import.meta.url))],
-    env: { WAYMARK_STEP_BUDGET: "5000", WAYMARK_UNSERVED_ACTION_GRACE_MS: "1500" },
-  });
   flows = await import("./fixtures/flows.js");
-});
-after(async () => {
-  await closeWaymark();
-  if (engine) await stopEngine(engine);
-  await db?.drop();
 });
 
 const failures = (id: string) =>
-  engine
+  e2e.engine
     .log()
     .split("\n")
     .filter((l) => l.includes(`instance ${id} failed`)).length;
@@ -44,7 +32,7 @@ test("an action no worker serves fails the instance after the grace period, nami
   assert.ok(ms >= 1500, `not before the grace period (${ms} ms)`);
   assert.ok(ms < 6000, `soon after the grace period (${ms} ms)`);
   assert.equal(await h.status(), "failed");
-  assert.match(engine.log(), /no workers serve action\(s\) `unservedAction`/);
+  assert.match(e2e.engine.log(), /no workers serve action\(s\) `unservedAction`/);
 });
 
 test("a property read of null fails the instance once with a reason", async () => {

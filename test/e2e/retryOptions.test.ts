@@ -2,45 +2,21 @@
 // executions (counted in the ledger, not in the engine's tables) is the one each instance's
 // policy gives.
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
-import { closeWaymark } from "../../src/client/engine.js";
-import { createTestDb, type TestDb } from "../helpers/db.js";
-import { type EngineProcess, startEngine, stopEngine } from "../helpers/engine.js";
+import { before, test } from "node:test";
+import { useE2eEngine } from "./fixtures/e2eEngine.js";
 
-const ledgerDir = mkdtempSync(join(tmpdir(), "wm-ledger-"));
-const LEDGER = join(ledgerDir, "ledger.jsonl");
-process.env.WAYMARK_TEST_LEDGER = LEDGER;
-
-let db: TestDb;
-let engine: EngineProcess;
+const e2e = useE2eEngine();
 let flows: typeof import("./fixtures/optionFlows.js");
 let ledger: typeof import("./fixtures/ledger.js");
 
 before(async () => {
-  db = await createTestDb();
-  process.env.WAYMARK_DATABASE_URL = db.url;
-  engine = await startEngine({
-    databaseUrl: db.url,
-    modules: [fileURLToPath(new URL("./fixtures/workerModule.ts", import.meta.url))],
-    env: { WAYMARK_TEST_LEDGER: LEDGER },
-  });
   flows = await import("./fixtures/optionFlows.js");
   ledger = await import("./fixtures/ledger.js");
 });
 
-after(async () => {
-  await closeWaymark();
-  if (engine) assert.equal(await stopEngine(engine), 0, "start-workers exits 0 on SIGTERM");
-  await db?.drop();
-});
-
 const attemptsOf = (tag: string) =>
   ledger
-    .readLedger(LEDGER)
+    .readLedger(e2e.ledger)
     .filter((l) => l.tag === tag && l.event === "start")
     .map((l) => l.attempt);
 
