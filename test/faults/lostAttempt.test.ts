@@ -119,6 +119,40 @@ for (const mode of MODES) {
   });
 }
 
+for (const mode of MODES) {
+  test(`15. SIGKILL mid an \`onLost: "fail"\` action (${mode.what}): the workflow fails with the reason, the action never runs twice`, async () => {
+    const engine = await ctx.engine({ env: { ...mode.env } });
+    const wf = `charge-${mode.tag}-${ctx.seed}`;
+    const h = await new ctx.flows.ChargeOnceWorkflow().start(wf, ctx.rand(1_000_000), SLOW_MS);
+    const result = h.result();
+    result.catch(() => {});
+    await until("the charge to be running", () =>
+      ctx.lines().some((l) => l.wf === wf && l.step === 2 && l.event === "start"),
+    );
+    engine.killGroup("SIGKILL");
+    await engine.exited;
+    await ctx.engine({ env: { ...mode.env } });
+    await assert.rejects(result, (e: Error) => {
+      assert.match(e.message, /WorkerLostError/);
+      assert.match(
+        e.message,
+        /attempt 1 of action `chargeOnce` was lost: (worker|runner):\S+ .*not run again: the action is defined with onLost: "fail"/,
+      );
+      return true;
+    });
+    const starts = ctx.lines().filter((l) => l.wf === wf && l.step === 2 && l.event === "start");
+    assert.equal(starts.length, 1, "the charge started once");
+    const calls = await ctx.query<{ attempts: number; lost: number; status: string }>(
+      "select attempts, lost_attempts as lost, status from waymark_action_calls where instance_id = $1 order by call_id",
+      [h.id],
+    );
+    assert.deepEqual(calls, [
+      { attempts: 1, lost: 0, status: "completed" },
+      { attempts: 1, lost: 1, status: "failed" },
+    ]);
+  });
+}
+
 test("15. WAYMARK_MAX_LOST_ATTEMPTS bounds a poison action: 0 fails the call at its first lost attempt", async () => {
   const engine = await ctx.engine({
     env: { WAYMARK_MAX_LOST_ATTEMPTS: "0", WAYMARK_INLINE_ACTIONS: "0" },
