@@ -95,7 +95,7 @@ test("status and cancel: a sleeping instance is listed, cancelled once, then rep
   for (let i = 0; i < 50 && !/sleeping/.test(line); i++) {
     const s = await waymark(["status", "--limit", "5"]);
     assert.equal(s.code, 0, s.err);
-    assert.match(s.out, /^ID\s+STATE\s+WORKFLOW\s+CREATED\s+TIME\s+STEPS/m);
+    assert.match(s.out, /^ID\s+STATE\s+WORKFLOW\s+CREATED\s+TIME\s+STEPS\s+ATTEMPTS/m);
     assert.match(s.out, /live: 1 runner\(s\), 2 worker process\(es\) serving \d+ action\(s\)/);
     line = s.out.split("\n").find((l) => l.startsWith(`${id} `)) ?? "";
     if (!/sleeping/.test(line)) await new Promise((r) => setTimeout(r, 100));
@@ -113,6 +113,19 @@ test("status and cancel: a sleeping instance is listed, cancelled once, then rep
   const missing = await waymark(["cancel", "999999999"]);
   assert.equal(missing.code, 1);
   assert.match(missing.err, /does not exist/);
+  const one = await waymark(["status", id]);
+  assert.equal(one.code, 0, one.err);
+  assert.match(
+    one.out,
+    new RegExp(`^${id}  cancelled  durablesleepworkflow  created .* attempts 1$`, "m"),
+  );
+  assert.match(
+    one.out,
+    /^CALL\s+ACTION\s+STATE\s+ATTEMPTS\s+LOST\s+OUTCOME\n1\s+getTimestamp\s+completed\s+1\s+0\s+\d+$/m,
+  );
+  const none = await waymark(["status", "999999999"]);
+  assert.equal(none.code, 1);
+  assert.match(none.err, /instance 999999999 does not exist/);
   const json = await waymark(["status", "--json", "--status", "cancelled"]);
   const rows = json.out
     .trim()

@@ -4,12 +4,19 @@
 // worker every time still ends, after 1 + WAYMARK_MAX_LOST_ATTEMPTS attempts.
 // Executions are counted from the independent ledger; the call rows must agree with it.
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { after, before, beforeEach, test } from "node:test";
+import { promisify } from "node:util";
 import { stopEngine } from "../helpers/engine.js";
 import { chainHash } from "./fixtures/oracle.js";
 import { FaultContext, LEASE_MS, recordFigures, until } from "./fixtures/suite.js";
 
 const ctx = new FaultContext("lost");
+const BIN = new URL("../../bin/waymark.mjs", import.meta.url).pathname;
+/** `waymark status <args>` as a user runs it, on the suite's database. */
+const status = async (...args: string[]) =>
+  (await promisify(execFile)(process.execPath, [BIN, "status", ...args], { env: process.env }))
+    .stdout;
 const N = 8;
 const SLOW_MS = 4000;
 
@@ -150,6 +157,20 @@ for (const mode of MODES) {
       { attempts: 1, lost: 0, status: "completed" },
       { attempts: 1, lost: 1, status: "failed" },
     ]);
+    // The counters as `waymark status` shows them: on the instance's line and per call.
+    const list = (await status("--limit", "50")).split("\n").find((l) => l.startsWith(`${h.id} `));
+    assert.match(
+      list ?? "",
+      /^\d+\s+failed\s+chargeonceworkflow\s.*\s2 \(1 lost\)\s+WorkerLostError/,
+    );
+    const detail = await status(h.id);
+    assert.match(detail, /attempts 2 \(1 lost\)/);
+    assert.match(detail, /^CALL\s+ACTION\s+STATE\s+ATTEMPTS\s+LOST\s+OUTCOME$/m);
+    assert.match(detail, /^1\s+chainStep\s+completed\s+1\s+0\s+\d+$/m);
+    assert.match(
+      detail,
+      /^2\s+chargeOnce\s+failed\s+1\s+1\s+WorkerLostError: attempt 1 of action `chargeOnce` was lost/m,
+    );
   });
 }
 

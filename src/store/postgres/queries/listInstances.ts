@@ -10,24 +10,37 @@ export interface InstanceSummary {
   finishedAt: Date | null;
   wakeAt: Date | null;
   steps: number;
+  /** Action attempts charged over the instance's calls, and how many of them were lost. */
+  attempts: number;
+  lost: number;
   error: unknown;
 }
 
 export async function listInstances(
   db: Queryable,
-  opts: { limit: number; status?: string; workflow?: string },
+  opts: { limit: number; status?: string; workflow?: string; id?: string },
 ): Promise<InstanceSummary[]> {
-  const res = await db.query<InstanceSummary & { steps: string }>(
-    `select id::text, workflow_name as workflow, status, created_at as "createdAt",
-            started_at as "startedAt", finished_at as "finishedAt", wake_at as "wakeAt",
-            steps, error
-       from waymark_instances
-      where ($2::text is null or status = $2) and ($3::text is null or workflow_name = $3)
-      order by id desc
-      limit $1`,
-    [opts.limit, opts.status ?? null, opts.workflow ?? null],
+  const res = await db.query<InstanceSummary & { steps: string; attempts: string; lost: string }>(
+    `select i.id::text, i.workflow_name as workflow, i.status, i.created_at as "createdAt",
+            i.started_at as "startedAt", i.finished_at as "finishedAt", i.wake_at as "wakeAt",
+            i.steps, i.error, c.attempts, c.lost
+       from (select * from waymark_instances
+              where ($2::text is null or status = $2) and ($3::text is null or workflow_name = $3)
+                and ($4::bigint is null or id = $4)
+              order by id desc
+              limit $1) i
+       cross join lateral (
+         select coalesce(sum(attempts), 0) as attempts, coalesce(sum(lost_attempts), 0) as lost
+           from waymark_action_calls where instance_id = i.id) c
+      order by i.id desc`,
+    [opts.limit, opts.status ?? null, opts.workflow ?? null, opts.id ?? null],
   );
-  return res.rows.map((r) => ({ ...r, steps: Number(r.steps) }));
+  return res.rows.map((r) => ({
+    ...r,
+    steps: Number(r.steps),
+    attempts: Number(r.attempts),
+    lost: Number(r.lost),
+  }));
 }
 
 export interface LiveProcesses {
