@@ -1,4 +1,4 @@
-// Fault 15: lost attempts (0009_lost_attempts.sql). SIGKILL of every engine process while a
+// Fault 17: lost attempts (0009_lost_attempts.sql). SIGKILL of every engine process while a
 // bare action (no retry policy) runs: the workflow ends with the fault-free result, the
 // interrupted step runs once more and no other step runs twice. A poison action that kills its
 // worker every time still ends, after 1 + WAYMARK_MAX_LOST_ATTEMPTS attempts.
@@ -33,7 +33,7 @@ const MODES = [
 ] as const;
 
 for (const mode of MODES) {
-  test(`15. SIGKILL of every engine process mid bare action (${mode.what}): the fault-free result, only the interrupted step runs again`, async () => {
+  test(`17. SIGKILL of every engine process mid bare action (${mode.what}): the fault-free result, only the interrupted step runs again`, async () => {
     const engine = await ctx.engine({ env: { ...mode.env } });
     const started: { id: string; wf: string; seed: number; result: Promise<unknown> }[] = [];
     for (let i = 0; i < N; i++) {
@@ -115,7 +115,7 @@ for (const mode of MODES) {
       history.every((h) => h.lost && h.name === "WorkerLostError"),
       "each is a lost attempt",
     );
-    recordFigures(`15 SIGKILL every engine process mid bare action (${mode.tag})`, {
+    recordFigures(`17 SIGKILL every engine process mid bare action (${mode.tag})`, {
       workflows: N,
       lost: 0,
       duplicates: 0,
@@ -127,7 +127,7 @@ for (const mode of MODES) {
 }
 
 for (const mode of MODES) {
-  test(`15. SIGKILL mid an \`onLost: "fail"\` action (${mode.what}): the workflow fails with the reason, the action never runs twice`, async () => {
+  test(`17. SIGKILL mid an \`onLost: "fail"\` action (${mode.what}): the workflow fails with the reason, the action never runs twice`, async () => {
     const engine = await ctx.engine({ env: { ...mode.env } });
     const wf = `charge-${mode.tag}-${ctx.seed}`;
     const h = await new ctx.flows.ChargeOnceWorkflow().start(wf, ctx.rand(1_000_000), SLOW_MS);
@@ -174,7 +174,7 @@ for (const mode of MODES) {
   });
 }
 
-test("15. WAYMARK_MAX_LOST_ATTEMPTS bounds a poison action: 0 fails the call at its first lost attempt", async () => {
+test("17. WAYMARK_MAX_LOST_ATTEMPTS bounds a poison action: 0 fails the call at its first lost attempt", async () => {
   const engine = await ctx.engine({
     env: { WAYMARK_MAX_LOST_ATTEMPTS: "0", WAYMARK_INLINE_ACTIONS: "0" },
   });
