@@ -1,6 +1,8 @@
 // Renders the figures the fault tests wrote (results.jsonl: one JSON line per test run) into
 // the table of docs/reliability.md, between the results markers. The latest line per
-// (fault, tier) wins. Usage: node --import tsx test/faults/render.ts
+// (fault, tier) wins; rows of the table that no result line replaces are kept (a run of one
+// file, or of the smoke tier, does not erase the full tier's figures).
+// Usage: node --import tsx test/faults/render.ts
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
@@ -43,20 +45,36 @@ const SHOWN = new Set([
   "wakeLatenessP99Ms",
 ]);
 
-export function renderTable(rows: Row[]): string {
+/** The rendered rows of an existing table, by (tier, fault). */
+export function tableRows(table: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of table.split("\n").slice(2)) {
+    const cells = line.split(/(?<!\\)\|/).map((c) => c.trim());
+    if (cells.length > 3 && cells[1]) out.set(`${cells[2]}\u0000${cells[1]}`, line);
+  }
+  return out;
+}
+
+export function renderTable(rows: Row[], kept = new Map<string, string>()): string {
   const latest = new Map<string, Row>();
   for (const r of rows) latest.set(`${r.tier}\u0000${r.fault}`, r);
-  const sorted = [...latest.values()].sort(
-    (a, b) =>
-      a.tier.localeCompare(b.tier) || a.fault.localeCompare(b.fault, undefined, { numeric: true }),
-  );
+  const keys = [...new Set([...kept.keys(), ...latest.keys()])].sort((a, b) => {
+    const [ta = "", fa = ""] = a.split("\u0000");
+    const [tb = "", fb = ""] = b.split("\u0000");
+    return ta.localeCompare(tb) || fa.localeCompare(fb, undefined, { numeric: true });
+  });
   const cell = (v: unknown) =>
     v === undefined || v === null ? "" : String(v).replace(/\|/g, "\\|");
   const lines = [
     `| ${COLUMNS.map(([h]) => h).join(" | ")} | Other figures |`,
     `|${COLUMNS.map(() => "---").join("|")}|---|`,
   ];
-  for (const r of sorted) {
+  for (const key of keys) {
+    const r = latest.get(key);
+    if (!r) {
+      lines.push(kept.get(key) as string);
+      continue;
+    }
     const other = Object.entries(r)
       .filter(([k]) => !SHOWN.has(k))
       .map(([k, v]) => `${k}=${v}`)
@@ -77,7 +95,8 @@ if (process.argv[1] && /render\.(ts|js)$/.test(process.argv[1])) {
   const a = doc.indexOf(START);
   const b = doc.indexOf(END);
   if (a < 0 || b < a) throw new Error(`${DOC} has no ${START} … ${END} section`);
-  const out = `${doc.slice(0, a + START.length)}\n${renderTable(rows)}\n${doc.slice(b)}`;
+  const kept = tableRows(doc.slice(a + START.length, b).trim());
+  const out = `${doc.slice(0, a + START.length)}\n${renderTable(rows, kept)}\n${doc.slice(b)}`;
   writeFileSync(DOC, out);
   console.log(`rendered ${rows.length} result line(s) into ${DOC}`);
 }
