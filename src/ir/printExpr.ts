@@ -3,8 +3,8 @@
 // precedence so it reads back unambiguously.
 
 import type {
-  ActionCall,
   ArrayItem,
+  EffectCall,
   Expr,
   LValue,
   ObjectProp,
@@ -235,8 +235,12 @@ export function printRetry(r: RetrySpec): string {
   return `retry{${parts.join(", ")}}`;
 }
 
-/** `action name(args) retry{…} timeout …` — the options only when given. */
-export function printActionCall(c: ActionCall): string {
+/** `action name(args) retry{…} timeout …` — the options only when given; `child name(args)`,
+ *  `signal(name) timeout …`, `sleep(d)` for the other effect calls. */
+export function printActionCall(c: EffectCall): string {
+  if (c.k === "call_child") return `child ${c.workflow}(${printItems(c.args)})`;
+  if (c.k === "call_signal") return `signal(${printExpr(c.name)}) timeout ${printExpr(c.timeout)}`;
+  if (c.k === "call_sleep") return `sleep(${printExpr(c.duration)})`;
   let s = `action ${c.action}(${printItems(c.args)})`;
   if (c.retry) s += ` ${printRetry(c.retry)}`;
   if (c.timeout) s += ` timeout ${printExpr(c.timeout)}`;

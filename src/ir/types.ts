@@ -209,21 +209,53 @@ export interface ActionCall {
   span: Span;
 }
 
-/** `const r = await act(x)` / `await act(x)`: dispatch one action and wait for its outcome.
- *  A failure throws the recorded error into the workflow. */
+/** `await new Child().run(args…)`: a child workflow instance (its own row, id, lease and
+ *  result), started once per call id; its result, or its error with its class chain, is the
+ *  call's outcome. */
+export interface ChildCall {
+  k: "call_child";
+  /** Registered workflow name of the child. */
+  workflow: string;
+  args: ArrayItem[];
+  span: Span;
+}
+
+/** `await waitForSignal(name, { timeout })`: the next signal of that name sent to the
+ *  instance (kept if it came first), or `null` once the timeout passes. */
+export interface SignalCall {
+  k: "call_signal";
+  name: Expr;
+  /** Milliseconds or a duration string; required. */
+  timeout: Expr;
+  span: Span;
+}
+
+/** `sleep(d)` as an item of Promise.all/allSettled: resolves to `undefined` at its deadline. */
+export interface SleepCall {
+  k: "call_sleep";
+  duration: Expr;
+  span: Span;
+}
+
+/** Anything a workflow waits for by call id: an action, a child workflow, a signal, or a
+ *  sleep inside a gather. */
+export type EffectCall = ActionCall | ChildCall | SignalCall | SleepCall;
+
+/** `const r = await act(x)` / `await act(x)`: dispatch one action (or another effect call) and
+ *  wait for its outcome. A failure throws the recorded error into the workflow. */
 export interface ActionStmt {
   k: "action";
   target?: Pattern;
   /** Declaration kind when `target` is declared here; absent when it assigns existing names. */
   decl?: "const" | "let";
-  call: ActionCall;
+  call: EffectCall;
   span: Span;
 }
 
 export type GatherItem =
-  | { k: "gcall"; call: ActionCall; span: Span }
+  | { k: "gcall"; call: EffectCall; span: Span }
   /** `...xs.map((x, i) => act(x))`: one call per element of `source`. */
-  | { k: "gspread"; source: Expr; params: Pattern[]; call: ActionCall; span: Span };
+  | { k: "gspread"; source: Expr; params: Pattern[]; call: EffectCall; span: Span };
 
 /** `await Promise.all([...])` (mode "all": fail fast, the first failure in completion order
  *  throws, the rest are abandoned) or `await Promise.allSettled([...])` (every outcome becomes
@@ -547,5 +579,5 @@ export type Node =
   | ObjectProp
   | LValue
   | GatherItem
-  | ActionCall
+  | EffectCall
   | RetrySpec;

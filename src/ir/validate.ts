@@ -401,8 +401,27 @@ class Checker {
   }
 
   private actionCall(v: unknown, where: string): void {
-    const c = this.node(v, where, "action call", ["call_action"]);
+    const c = this.node(v, where, "effect call", [
+      "call_action",
+      "call_child",
+      "call_signal",
+      "call_sleep",
+    ]);
     if (!c) return;
+    if (c.k === "call_child") {
+      this.str(c.workflow, where, "workflow", c);
+      this.items(c.args, `${where}.args`);
+      return;
+    }
+    if (c.k === "call_signal") {
+      this.expr(c.name, `${where}.name`);
+      this.expr(c.timeout, `${where}.timeout`);
+      return;
+    }
+    if (c.k === "call_sleep") {
+      this.expr(c.duration, `${where}.duration`);
+      return;
+    }
     this.str(c.action, where, "action", c);
     this.items(c.args, `${where}.args`);
     if (c.retry !== undefined) this.retry(c.retry, `${where}.retry`);

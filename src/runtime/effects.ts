@@ -4,7 +4,16 @@
 // Invariants: call ids and timer ids are fresh (monotonic counters in the state); dispatched
 // arguments are checked storable and copied, so later mutation of workflow values cannot
 // change a queued call; a fail-fast wait abandons its still-pending calls when it resumes.
-import type { ActionCall, ActionStmt, GatherStmt, SleepStmt, Stmt } from "../ir/types.js";
+import type {
+  ActionCall,
+  ActionStmt,
+  ChildCall,
+  EffectCall,
+  GatherStmt,
+  SleepStmt,
+  Span,
+  Stmt,
+} from "../ir/types.js";
 import { decodeValue, encodeValue, UnserializableValueError } from "../values/index.js";
 import { Thrown, throwError } from "./errors.js";
 import {
@@ -20,28 +29,77 @@ import type { Machine } from "./machine.js";
 import { parseDuration } from "./parseDuration.js";
 import { evalPolicy } from "./policy.js";
 import type { Entry } from "./state.js";
-import type { Command, Outcome } from "./types.js";
+import type { Command, ConcretePolicy, Outcome, WaitSpec } from "./types.js";
 
 type Dispatch = Command & { type: "dispatch" };
 
-/** Evaluates one action call: arguments (checked storable, copied) and policy. `issue` assigns
- *  the call id once every call of the wait evaluated without error. */
-function dispatch(m: Machine, call: ActionCall, s: Scope): Dispatch {
-  m.span = call.span;
-  const args = evalItems(call.args, s).map((a, i) => {
+/** The policy of a call that executes nothing (a child, a signal, a timer). */
+const NO_POLICY: ConcretePolicy = {
+  maxAttempts: 1,
+  exceptionTypes: null,
+  backoff: { initialMs: 0, multiplier: 1, maxMs: 0 },
+  timeoutMs: null,
+};
+
+function storableArgs(call: ActionCall | ChildCall, what: string, s: Scope): unknown[] {
+  return evalItems(call.args, s).map((a, i) => {
     try {
       return decodeValue(encodeValue(a, `args[${i}]`));
     } catch (e) {
       if (!(e instanceof UnserializableValueError)) throw e;
-      return throwError(
-        "TypeError",
-        `argument ${i + 1} of action \`${call.action}\`: ${e.message}`,
-        call.span,
-      );
+      return throwError("TypeError", `argument ${i + 1} of ${what}: ${e.message}`, call.span);
     }
   });
-  const policy = evalPolicy(call, s);
-  return { type: "dispatch", callId: -1, action: call.action, args, policy };
+}
+
+function durationMs(v: unknown, what: string, span: Span): number {
+  try {
+    if (typeof v !== "number" && typeof v !== "string") throw new TypeError(`got ${typeof v}`);
+    return Math.max(0, parseDuration(v));
+  } catch (e) {
+    return throwError("TypeError", `${what}: ${(e as Error).message}`, span);
+  }
+}
+
+/** Evaluates one effect call: arguments (checked storable, copied) and policy, or what a
+ *  non-action call waits for. `issue` assigns the call id once every call of the wait
+ *  evaluated without error. */
+function dispatch(m: Machine, call: EffectCall, s: Scope): Dispatch {
+  m.span = call.span;
+  const d = (action: string, args: unknown[], wait: WaitSpec): Dispatch => ({
+    type: "dispatch",
+    callId: -1,
+    action,
+    args,
+    policy: NO_POLICY,
+    wait,
+  });
+  switch (call.k) {
+    case "call_child":
+      return d(call.workflow, storableArgs(call, `child workflow \`${call.workflow}\``, s), {
+        kind: "child",
+      });
+    case "call_signal": {
+      const name = evalExpr(call.name, s);
+      if (typeof name !== "string" || name.length === 0)
+        throwError(
+          "TypeError",
+          `waitForSignal: the signal name must be a non-empty string, got ${JSON.stringify(name) ?? typeof name}`,
+          call.span,
+        );
+      const timeoutMs = durationMs(evalExpr(call.timeout, s), "waitForSignal timeout", call.span);
+      return d(name as string, [], { kind: "signal", timeoutMs });
+    }
+    case "call_sleep": {
+      const timeoutMs = durationMs(evalExpr(call.duration, s), "sleep duration", call.span);
+      return d("sleep", [], { kind: "sleep", timeoutMs });
+    }
+    case "call_action": {
+      const args = storableArgs(call, `action \`${call.action}\``, s);
+      const policy = evalPolicy(call, s);
+      return { type: "dispatch", callId: -1, action: call.action, args, policy };
+    }
+  }
 }
 
 function issue(m: Machine, cmds: Dispatch[]): number[] {

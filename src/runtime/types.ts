@@ -37,9 +37,26 @@ export type Event =
   /** A durable sleep's deadline passed. */
   | { type: "timer"; timerId: number };
 
+/** A dispatched call that is not an action: what it waits for. */
+export type WaitSpec =
+  /** A child workflow instance named by the call's `action`, started with its `args`. */
+  | { kind: "child" }
+  /** The next signal named by the call's `action`, or `null` after `timeoutMs`. */
+  | { kind: "signal"; timeoutMs: number }
+  /** `undefined` after `timeoutMs` (a sleep inside a gather). */
+  | { kind: "sleep"; timeoutMs: number };
+
 export type Command =
-  /** Queue one action call. Idempotent by (instance, callId). */
-  | { type: "dispatch"; callId: number; action: string; args: unknown[]; policy: ConcretePolicy }
+  /** Queue one action call (or, with `wait`, start waiting for a child, a signal or a timer).
+   *  Idempotent by (instance, callId). */
+  | {
+      type: "dispatch";
+      callId: number;
+      action: string;
+      args: unknown[];
+      policy: ConcretePolicy;
+      wait?: WaitSpec;
+    }
   /** Park the instance until `durationMs` after now (database clock). */
   | { type: "sleep"; timerId: number; durationMs: number }
   /** Calls whose outcome is no longer wanted (a fail-fast gather failed). */

@@ -27,7 +27,7 @@ test("changing any node changes the hash", () => {
   const renamed = sequentialChain();
   const s0 = renamed.functions[0]!.body[0]!;
   assert.equal(s0.k, "action");
-  if (s0.k === "action") s0.call.action = "stepLowercase";
+  if (s0.k === "action" && s0.call.k === "call_action") s0.call.action = "stepLowercase";
   assert.notEqual(hashProgram(renamed), base);
 
   const literal = sequentialChain();
