@@ -11,11 +11,13 @@ export {
   type Duration,
   RetryPolicy,
   type RetryPolicyInit,
+  type SignalWaitOptions,
   sleep,
   Workflow,
   WorkflowFailedError,
   type WorkflowOptions,
   workflow,
+  waitForSignal,
   workflowRegistry,
 } from "./client/index.js";
 export { type Diagnostic, UnsupportedPatternError } from "./compiler/index.js";

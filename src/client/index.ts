@@ -10,4 +10,5 @@ export {
   type RetryPolicyInit,
 } from "./retry.js";
 export { sleep } from "./sleep.js";
+export { type SignalWaitOptions, waitForSignal } from "./signal.js";
 export { Workflow, type WorkflowOptions, workflow } from "./workflow.js";

@@ -244,6 +244,28 @@ export const DIAGNOSTICS = {
     message: "the computed key `[{name}]` in a destructuring pattern cannot be read statically",
     fix: "read the property on its own first: `const value = obj[{name}];`.",
   },
+  WM240: {
+    pattern: "signal-timeout",
+    message:
+      "`waitForSignal({name})` needs a `timeout`: a wait with no bound is how runs get stuck",
+    fix: 'give the wait a bound and handle the `null` it returns when the time passes: `const d = await waitForSignal("decision", { timeout: "3d" }); if (d === null) …`.',
+  },
+  WM241: {
+    pattern: "signal-options",
+    message: "the options of `waitForSignal` must be an object literal `{ timeout }`, got {name}",
+    fix: 'write `waitForSignal("name", { timeout: "1h" })` (the timeout may be a local variable: `{ timeout: t }`).',
+  },
+  WM242: {
+    pattern: "child-start",
+    message:
+      "`new {name}().start()` inside a workflow body: a child's handle cannot be kept in a workflow",
+    fix: "await the child: `const r = await new {name}().run(...)`; to run children side by side, put them in `Promise.all([...])` / `Promise.allSettled(xs.map((x) => new {name}().run(x)))`.",
+  },
+  WM243: {
+    pattern: "child-options",
+    message: "`new {name}(...)` with constructor arguments inside a workflow body",
+    fix: "start the child without options: `await new {name}().run(...)`.",
+  },
   // --- statements (WM3xx) ---------------------------------------------------------------------
   WM301: {
     pattern: "using",

@@ -4,7 +4,7 @@ import { isNondeterministic } from "../checks/nondeterminism.js";
 import type { FnCtx } from "../context.js";
 import { type ActionInfo, actionOf } from "../resolve/actions.js";
 import { type Binding, resolveExport, resolveName } from "../resolve/bindings.js";
-import type { MethodInfo } from "../resolve/classes.js";
+import { type MethodInfo, workflowSettings } from "../resolve/classes.js";
 import { skipOuter } from "../source.js";
 
 /** What a call's callee statically is. Nothing is executed to find out. */
@@ -14,6 +14,10 @@ export type Callee =
   | { k: "runAction" }
   | { k: "gather"; mode: "all" | "allSettled" }
   | { k: "sleep" }
+  /** `waitForSignal(name, { timeout })` from the SDK. */
+  | { k: "signal" }
+  /** `new Child().run(...)`: a child workflow, by its registered name. */
+  | { k: "child"; workflow: string; className: string; ctor: ts.NewExpression; method: string }
   | { k: "builtin"; fn: string }
   | { k: "method"; object: ts.Expression; name: string; optional: boolean }
   | { k: "comprehension"; object: ts.Expression; name: "map" | "filter"; optional: boolean }
@@ -68,6 +72,10 @@ export function classifyCallee(ctx: FnCtx, call: ts.CallExpression): Callee {
     if (name === "runAction") return { k: "runAction" };
     return { k: "refuse", code: "WM106", name };
   }
+  if (ts.isPropertyAccessExpression(callee)) {
+    const child = childWorkflow(ctx, callee);
+    if (child) return child;
+  }
   if (
     ts.isPropertyAccessExpression(callee) &&
     callee.expression.kind === ts.SyntaxKind.SuperKeyword
@@ -113,6 +121,7 @@ function classifyBinding(ctx: FnCtx, b: Binding, full: string): Callee {
   switch (b.k) {
     case "sdk":
       if (b.name === "sleep") return { k: "sleep" };
+      if (b.name === "waitForSignal") return { k: "signal" };
       return { k: "refuse", code: "WM102", name: full };
     case "timers":
       if (b.name === "setTimeout") return { k: "sleep" };
@@ -127,4 +136,27 @@ function classifyBinding(ctx: FnCtx, b: Binding, full: string): Callee {
     default:
       return { k: "refuse", code: "WM102", name: full };
   }
+}
+
+/** `new X(...).run` / `.start` where `X` is a `@workflow` class (this module's or imported). */
+function childWorkflow(
+  ctx: FnCtx,
+  callee: ts.PropertyAccessExpression,
+): (Callee & { k: "child" }) | undefined {
+  const ctor = skipOuter(callee.expression);
+  if (!ts.isNewExpression(ctor)) return undefined;
+  const dp = dottedPath(ctor.expression);
+  if (!dp || ctx.lookup(dp.root.text) !== undefined) return undefined;
+  const { b, rest } = resolvePath(ctx, dp.root.text, dp.path);
+  if (b?.k !== "decl" || rest.length > 0 || b.decl.k !== "class") return undefined;
+  const settings = workflowSettings(b.mod, b.decl.node);
+  if (!settings.decorated) return undefined;
+  const className = b.decl.node.name?.text ?? b.name;
+  return {
+    k: "child",
+    workflow: settings.name ?? className.toLowerCase(),
+    className,
+    ctor,
+    method: callee.name.text,
+  };
 }

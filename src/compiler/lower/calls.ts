@@ -28,6 +28,8 @@ export function lowerCall(ctx: FnCtx, call: ts.CallExpression, pos?: Position): 
     case "runAction":
     case "gather":
     case "sleep":
+    case "signal":
+    case "child":
       return ctx.refused("WM217", call, { name: call.expression.getText(ctx.sf) });
     case "helper": {
       if (c.method.isAsync)

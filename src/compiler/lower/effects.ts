@@ -1,5 +1,5 @@
 import ts from "typescript";
-import type { ActionCall, Pattern, Stmt } from "../../ir/types.js";
+import type { ActionCall, EffectCall, Pattern, Stmt } from "../../ir/types.js";
 import type { FnCtx } from "../context.js";
 import { type OptionReader, readActionOptions } from "../resolve/actionOptions.js";
 import type { ActionInfo } from "../resolve/actions.js";
@@ -52,8 +52,10 @@ export function lowerAwait(
   const callee = classifyCallee(ctx, e);
   switch (callee.k) {
     case "action":
-    case "runAction": {
-      const call = lowerActionCall(ctx, e, callee);
+    case "runAction":
+    case "signal":
+    case "child": {
+      const call = lowerEffectCall(ctx, e, callee);
       if (!call) {
         bindUndefined(ctx, awaitNode, target);
         return;
@@ -124,6 +126,94 @@ function bindUndefined(ctx: FnCtx, node: ts.Node, target: Target | undefined): v
         span: ctx.span(node),
       };
   ctx.emit(stmt);
+}
+
+/** Callees whose call is an EffectCall (a gather item or an awaited statement). */
+export function isEffectCallee(c: Callee | undefined, inGather: boolean): boolean {
+  if (!c) return false;
+  return (
+    c.k === "action" ||
+    c.k === "runAction" ||
+    c.k === "signal" ||
+    c.k === "child" ||
+    (inGather && c.k === "sleep")
+  );
+}
+
+/** An action call, `this.runAction(…)`, `waitForSignal(name, { timeout })`, `new
+ *  Child().run(…)`, or (in a gather) `sleep(d)`, as one EffectCall; undefined once reported. */
+export function lowerEffectCall(
+  ctx: FnCtx,
+  call: ts.CallExpression,
+  callee: Callee,
+): EffectCall | undefined {
+  const span = ctx.span(call);
+  switch (callee.k) {
+    case "signal": {
+      const [name, opts, ...extra] = call.arguments;
+      if (!name || extra.length > 0) {
+        ctx.report("WM240", call, { name: name ? name.getText(ctx.sf) : "" });
+        return undefined;
+      }
+      const o = opts && skipOuter(opts);
+      if (!o) {
+        ctx.report("WM240", call, { name: name.getText(ctx.sf) });
+        return undefined;
+      }
+      if (!ts.isObjectLiteralExpression(o)) {
+        ctx.report("WM241", opts, { name: `\`${opts.getText(ctx.sf).slice(0, 40)}\`` });
+        return undefined;
+      }
+      let timeout: ts.Expression | undefined;
+      for (const p of o.properties) {
+        const key = p.name && ts.isIdentifier(p.name) ? p.name.text : undefined;
+        if (key === "timeout" && ts.isPropertyAssignment(p)) timeout = p.initializer;
+        else if (key === "timeout" && ts.isShorthandPropertyAssignment(p)) timeout = p.name;
+        else {
+          ctx.report("WM241", p, { name: `\`${p.getText(ctx.sf).slice(0, 40)}\`` });
+          return undefined;
+        }
+      }
+      if (!timeout) {
+        ctx.report("WM240", call, { name: name.getText(ctx.sf) });
+        return undefined;
+      }
+      return {
+        k: "call_signal",
+        name: lowerExpr(ctx, name),
+        timeout: lowerExpr(ctx, timeout),
+        span,
+      };
+    }
+    case "child": {
+      if (callee.method !== "run") {
+        ctx.report(callee.method === "start" ? "WM242" : "WM214", call.expression, {
+          name: callee.method === "start" ? callee.className : callee.method,
+        });
+        return undefined;
+      }
+      if ((callee.ctor.arguments?.length ?? 0) > 0) {
+        ctx.report("WM243", callee.ctor, { name: callee.className });
+        return undefined;
+      }
+      return {
+        k: "call_child",
+        workflow: callee.workflow,
+        args: lowerItems(ctx, call.arguments),
+        span,
+      };
+    }
+    case "sleep": {
+      const [d, ...extra] = call.arguments;
+      if (!d || extra.length > 0) {
+        ctx.report("WM221", call, { name: "sleep with a value or options" });
+        return undefined;
+      }
+      return { k: "call_sleep", duration: lowerExpr(ctx, d), span };
+    }
+    default:
+      return lowerActionCall(ctx, call, callee);
+  }
 }
 
 /** `act(args)` or `this.runAction(act(args), { retry, timeout, onLost })` → one ActionCall,

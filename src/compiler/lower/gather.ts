@@ -4,12 +4,12 @@ import type { FnCtx } from "../context.js";
 import { skipOuter } from "../source.js";
 import { classifyCallee } from "./callee.js";
 import { callbackOf, callbackParams } from "./comprehension.js";
-import { hasEffect, lowerActionCall, type Target } from "./effects.js";
+import { hasEffect, isEffectCallee, lowerEffectCall, type Target } from "./effects.js";
 import { lowerExpr } from "./expressions.js";
 
 /** `await Promise.all([...])` / `await Promise.allSettled(...)` → one gather statement. Items
- *  are action calls, `this.runAction(...)`, or `...xs.map((x) => act(x))` spreads; the argument
- *  may also be a bare `xs.map(...)`. */
+ *  are effect calls (actions, `this.runAction(...)`, child workflows, `waitForSignal`, `sleep`),
+ *  or `...xs.map((x) => act(x))` spreads; the argument may also be a bare `xs.map(...)`. */
 export function lowerGather(
   ctx: FnCtx,
   awaitNode: ts.Node,
@@ -30,8 +30,8 @@ export function lowerGather(
       }
       const e = skipOuter(el);
       const callee = ts.isCallExpression(e) ? classifyCallee(ctx, e) : undefined;
-      if (ts.isCallExpression(e) && (callee?.k === "action" || callee?.k === "runAction")) {
-        const c = lowerActionCall(ctx, e, callee);
+      if (ts.isCallExpression(e) && callee && isEffectCallee(callee, true)) {
+        const c = lowerEffectCall(ctx, e, callee);
         if (c) items.push({ k: "gcall", call: c, span: ctx.span(el) });
       } else {
         ctx.report("WM210", el);
@@ -67,7 +67,7 @@ function pushSpread(ctx: FnCtx, call: ts.CallExpression, items: GatherItem[]): v
   if (!fn) return;
   const body = skipOuter(fn.body as ts.Expression);
   const callee = ts.isCallExpression(body) ? classifyCallee(ctx, body) : undefined;
-  if (!ts.isCallExpression(body) || (callee?.k !== "action" && callee?.k !== "runAction")) {
+  if (!ts.isCallExpression(body) || !callee || !isEffectCallee(callee, true)) {
     ctx.report("WM210", body);
     return;
   }
@@ -79,7 +79,7 @@ function pushSpread(ctx: FnCtx, call: ts.CallExpression, items: GatherItem[]): v
   ctx.pushScope();
   try {
     const params = callbackParams(ctx, fn);
-    const c = lowerActionCall(ctx, body, callee);
+    const c = lowerEffectCall(ctx, body, callee);
     if (c) items.push({ k: "gspread", source, params, call: c, span });
   } finally {
     ctx.popScope();
