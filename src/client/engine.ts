@@ -34,8 +34,12 @@ export interface WorkflowHandle<R = unknown> {
   result(): Promise<R>;
   /** queued | running | waiting | sleeping | completed | failed | cancelled */
   status(): Promise<string>;
-  /** Cancels the instance (no effect once it is terminal). */
+  /** Cancels the instance and its unfinished child workflows (no effect once it is terminal). */
   cancel(): Promise<void>;
+  /** Sends signal `name` with `payload` to the instance: kept in its mailbox until a
+   *  `waitForSignal(name, …)` consumes it (signals of one name in the order they were
+   *  accepted). Throws, writing nothing, when the instance does not exist or has ended. */
+  signal(name: string, payload?: unknown): Promise<void>;
 }
 
 /** What startWorkflow needs from a workflow class (the Workflow base class provides it). */
@@ -331,6 +335,22 @@ function handleFor<R>(id: string, conn: Promise<Connection>, t?: Tracked): Workf
       const c = await conn;
       await c.ready;
       await c.store.cancelInstance(id, JSON.stringify(encodeValue(cancelledError())));
+    },
+    async signal(name: string, payload?: unknown): Promise<void> {
+      if (typeof name !== "string" || name.length === 0)
+        throw new TypeError("signal(name, payload): the name must be a non-empty string");
+      // Encoded before touching the database: an unserializable payload writes nothing.
+      const payloadJson = JSON.stringify(encodeValue(payload, `the payload of signal "${name}"`));
+      assertPayloadSize(payloadJson, `the payload of signal "${name}"`);
+      const c = await conn;
+      await c.ready;
+      const r = await c.store.sendSignal(id, name, payloadJson);
+      if (r === "missing")
+        throw new Error(`signal "${name}" not sent: workflow instance ${id} does not exist`);
+      if (r !== "sent")
+        throw new Error(
+          `signal "${name}" not sent: workflow instance ${id} is ${r}, so nothing can receive it`,
+        );
     },
   };
 }

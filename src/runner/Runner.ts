@@ -40,9 +40,11 @@ import { assertPayloadSize } from "../values/payloadLimit.js";
 import { type InlineActions, InlineExecutor } from "../worker/InlineExecutor.js";
 import type { LocalExecutor, LocalRoom, LocalSlot } from "../worker/LocalExecutor.js";
 import { CallReaper } from "./CallReaper.js";
+import { ChildVersions } from "./ChildVersions.js";
 import { workflowInternalError } from "./engineErrors.js";
 import { Housekeeper } from "./Housekeeper.js";
 import { lostCompletion } from "./lostAttempt.js";
+import { WaitExpirer } from "./WaitExpirer.js";
 import { Wakeup } from "./Wakeup.js";
 
 const log = logger("runner");
@@ -181,6 +183,8 @@ export class Runner {
   private unlisten?: () => Promise<void>;
   readonly housekeeper: Housekeeper;
   private readonly reaper: CallReaper;
+  private readonly children: ChildVersions;
+  private readonly expirer: WaitExpirer;
   /** Counters for logs and benchmarks. */
   readonly stats = { advanced: 0, completed: 0, failed: 0, dropped: 0 };
 
@@ -197,6 +201,8 @@ export class Runner {
     }
     this.housekeeper = new Housekeeper(this.store, this.cfg);
     this.reaper = new CallReaper(this.store, this.cfg);
+    this.children = new ChildVersions(this.store);
+    this.expirer = new WaitExpirer(this.store);
   }
 
   async start(): Promise<void> {
@@ -226,6 +232,7 @@ export class Runner {
     await this.refreshRemoteActions().catch(() => {});
     this.maintenance = setInterval(() => void this.maintain(), this.cfg.lockHeartbeatMs);
     this.housekeeper.start();
+    this.expirer.start();
     for (let i = 0; i < this.loops; i++) this.running.push(this.loop(i));
     this.running.push(this.contLoop(), this.contLoop(true));
     log.info(
@@ -256,6 +263,7 @@ export class Runner {
     await inlineStopped;
     if (this.maintenance) clearInterval(this.maintenance);
     this.housekeeper.stop();
+    this.expirer.stop();
     await this.unlisten?.();
     await this.store.removeWorker(this.id).catch(() => {});
     log.info(`stopped ${this.id}`);
@@ -507,6 +515,7 @@ export class Runner {
     }
     const { persisted, localStarted, repeated } = await persisting;
     if (failpoints.on && dispatch.length > 0) await failpoints.hit("after_dispatch_commit");
+    await this.startWaits(dispatch, persisted);
     for (const w of writes) {
       const plan = plans.get(w.id);
       const sleep = sleeps.get(w.id);
@@ -542,6 +551,25 @@ export class Runner {
         this.stats.failed++;
         log.info(`instance ${w.id} failed: ${w.errorJson?.slice(0, 300)}`);
       }
+    }
+  }
+
+  /** Waits just written: a signal kept before its wait is delivered to it now (the sender
+   *  found no wait then; 0010_signals_children.sql); a deadline gets a timer here. */
+  private async startWaits(dispatch: CallWrite[], persisted: Set<string>): Promise<void> {
+    const signalled = new Set<string>();
+    for (const c of dispatch) {
+      if (!c.wait || !persisted.has(c.instanceId)) continue;
+      if (c.wait === "signal") signalled.add(c.instanceId);
+      if (c.wait !== "child") this.expirer.at(c.timeoutMs ?? 0);
+    }
+    if (signalled.size === 0) return;
+    try {
+      await this.store.deliverSignals([...signalled]);
+    } catch (e) {
+      // The instances stay parked on their waits and the signals stay kept: the next signal
+      // sent to them, or the expirer's sweep (waymark_deliver_kept), delivers them.
+      log.warn(`delivering kept signals failed: ${(e as Error).message}`);
     }
   }
 
@@ -639,7 +667,32 @@ export class Runner {
     let stateText: string;
     try {
       for (const c of r.commands) {
-        if (c.type === "dispatch") {
+        if (c.type === "dispatch" && c.wait) {
+          const what =
+            c.wait.kind === "child" ? `child workflow \`${c.action}\`` : `signal \`${c.action}\``;
+          const argsJson = JSON.stringify(encodeValue(c.args, `arguments of ${what}`));
+          assertPayloadSize(argsJson, `the input of ${what}`);
+          const w: CallWrite = {
+            instanceId: inst.id,
+            callId: c.callId,
+            action: c.action,
+            argsJson,
+            policyJson: null,
+            wait: c.wait.kind,
+          };
+          if (c.wait.kind !== "child") w.timeoutMs = c.wait.timeoutMs;
+          else {
+            const versionId = await this.children.resolve(c.action);
+            if (versionId === undefined)
+              return fail(
+                workflowInternalError(
+                  `child workflow \`${c.action}\` is not registered: no engine process imports its class and no client has started it (load its module with --module)`,
+                ),
+              );
+            w.childVersionId = versionId;
+          }
+          instDispatch.push(w);
+        } else if (c.type === "dispatch") {
           const argsJson = JSON.stringify(
             encodeValue(c.args, `arguments of action \`${c.action}\``),
           );
@@ -709,7 +762,7 @@ export class Runner {
     blocked: Blocked | undefined,
   ): LocalSlot[] | undefined {
     if (this.stopping || w.status !== "waiting" || blocked?.type !== "actions") return undefined;
-    if (calls.length === 0) return undefined;
+    if (calls.length === 0 || calls.some((c) => c.wait)) return undefined;
     // Nothing to share with: no live worker outside this tree serves these actions. Then the
     // calls may wait in a local worker's queue rather than in Postgres (nobody else would take
     // them): a fan-out of any width stays whole in local queues; a small step may queue behind

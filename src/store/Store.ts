@@ -10,6 +10,7 @@ import type { QuarantineNote } from "./postgres/queries/inlineQuarantine.js";
 import type { StoredOutcome } from "./postgres/queries/loadOutcomes.js";
 import type { PersistBatch, PersistResult } from "./postgres/queries/persistInstances.js";
 import type { StrandedCall } from "./postgres/queries/reapActions.js";
+import type { SendResult } from "./postgres/queries/signals.js";
 
 export type {
   ClaimedAction,
@@ -18,6 +19,7 @@ export type {
   InstanceOutcome,
   PersistBatch,
   PersistResult,
+  SendResult,
   StoredOutcome,
   StrandedCall,
   TableHealth,
@@ -30,7 +32,16 @@ export interface Store {
   loadVersion(versionId: string): Promise<{ name: string; version: string; ir: unknown }>;
   insertInstance(versionId: string, workflowName: string, inputJson: string): Promise<string>;
   readInstance(id: string): Promise<InstanceOutcome | undefined>;
+  /** Cancels the instance and its unfinished descendants (child workflows); false when the
+   *  instance was already terminal. */
   cancelInstance(id: string, errorJson: string): Promise<boolean>;
+  /** Puts a signal in a live instance's mailbox and delivers it to a waiting wait. */
+  sendSignal(id: string, name: string, payloadJson: string): Promise<SendResult>;
+  // runner: waits (signals, sleeps in gathers, children)
+  deliverSignals(instanceIds: string[]): Promise<number>;
+  expireWaits(limit: number): Promise<number>;
+  deliverKeptSignals(limit: number): Promise<number>;
+  latestVersionId(name: string): Promise<string | undefined>;
   // runner
   claimInstances(owner: string, limit: number, leaseMs: number): Promise<ClaimedInstance[]>;
   /** Instances leased to `owner` that are not in `known` (claims whose answer was lost). */

@@ -21,6 +21,13 @@ import { persistInstances, persistInstancesEx } from "./queries/persistInstances
 import { findExpiredActionLeases, findUnservedActions } from "./queries/reapActions.js";
 import { loadVersion, registerVersion } from "./queries/registerVersion.js";
 import {
+  deliverKeptSignals,
+  deliverSignals,
+  expireWaits,
+  latestVersionId,
+  sendSignal,
+} from "./queries/signals.js";
+import {
   announceRunner,
   heartbeatWorker,
   liveRunners,
@@ -49,6 +56,12 @@ export class PostgresStore implements Store {
   insertInstance = (v: string, w: string, input: string) => this.inserts.insert(v, w, input);
   readInstance = (id: string) => readInstance(this.pool, id);
   cancelInstance = (id: string, err: string) => cancelInstance(this.pool, id, err);
+  sendSignal = (id: string, name: string, payload: string) =>
+    sendSignal(this.pool, id, name, payload);
+  deliverSignals = (ids: string[]) => deliverSignals(this.pool, ids);
+  expireWaits = (limit: number) => expireWaits(this.pool, limit);
+  deliverKeptSignals = (limit: number) => deliverKeptSignals(this.pool, limit);
+  latestVersionId = (name: string) => latestVersionId(this.pool, name);
   claimInstances = (owner: string, limit: number, leaseMs: number) =>
     claimInstances(this.pool, owner, limit, leaseMs);
   adoptInstances = (owner: string, known: string[], leaseMs: number) =>

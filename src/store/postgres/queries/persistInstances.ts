@@ -36,6 +36,7 @@ import { encodeLocalCalls, type LocalCall } from "./localCalls.js";
 import {
   CHANNEL_ACTIONS,
   CHANNEL_DONE,
+  CHANNEL_INSTANCES,
   donePayloadSql,
   type InstanceStatus,
   type Queryable,
@@ -76,6 +77,14 @@ export interface CallWrite {
   /** Hand the call to this local worker: kept in the instance row's local_calls (attempt 1
    *  charged by this commit), not inserted until its outcome is recorded. */
   runAs?: string | null;
+  /** Not an action: a waiting call row (0010_signals_children.sql) for a signal (`action` is
+   *  its name), a sleep inside a gather, or a child workflow (`action` is its name, `argsJson`
+   *  its input). */
+  wait?: "signal" | "sleep" | "child";
+  /** Deadline of a signal or sleep wait, from now (database clock). */
+  timeoutMs?: number;
+  /** The child's workflow version. */
+  childVersionId?: string;
 }
 
 /** The outcome of a local call, with what its call row is inserted with. */
@@ -131,6 +140,10 @@ interface Parts {
   fresh: boolean;
   /** Some calls are handed to local workers (local_calls). */
   local: boolean;
+  /** Some calls are waits (signals, sleeps in gathers, children). */
+  waits: boolean;
+  /** Some waits start child instances. */
+  kids: boolean;
 }
 
 /** Parameters by name, numbered in order of first use (the same order for the same parts). */
@@ -144,7 +157,7 @@ class Params {
 }
 
 function persistText(parts: Parts, p: Params): string {
-  const { dispatch, records, delivered, abandon, repeat, fresh, local } = parts;
+  const { dispatch, records, delivered, abandon, repeat, fresh, local, waits, kids } = parts;
   const cte: string[] = [];
   cte.push(`inst as (
              select * from unnest(${p.ref("id", "bigint[]")}, ${p.ref("fence", "bigint[]")},
@@ -275,6 +288,45 @@ function persistText(parts: Parts, p: Params): string {
                                offset 0)
              returning 1
            )`);
+  if (waits)
+    // Waiting call rows, insert-if-absent like `calls` (and race-free for the same reason).
+    // `result` holds what a deadline settles the wait with (0010_signals_children.sql).
+    cte.push(`waits as (
+             insert into waymark_action_calls (instance_id, call_id, action_name, args, status, wait,
+               scheduled_at, result)
+             select w.instance_id, w.call_id, w.action_name, w.args, 'waiting', w.wait,
+               case when w.wait = 'child' then 'infinity'::timestamptz
+                 else now() + w.ms * interval '1 millisecond' end,
+               case w.wait when 'signal' then 'null'::json when 'sleep' then '{"$wm":"undef"}'::json end
+             from unnest(${p.ref("wInstance", "bigint[]")}, ${p.ref("wCall", "int[]")},
+                         ${p.ref("wAction", "text[]")}, ${p.ref("wArgs", "json[]")},
+                         ${p.ref("wWait", "text[]")}, ${p.ref("wMs", "float8[]")})
+               as w(instance_id, call_id, action_name, args, wait, ms)
+             where w.instance_id in (select id from upd)
+               and not exists (select 1 from waymark_action_calls e
+                               where e.instance_id = w.instance_id and e.call_id = w.call_id
+                               offset 0)
+             returning 1
+           )`);
+  if (kids) {
+    // A child instance per child call, at most once per (parent, call id) whatever repeats the
+    // dispatch (the unique index of 0010_signals_children.sql).
+    cte.push(`kids as (
+             insert into waymark_instances (version_id, workflow_name, input, status, wake_at,
+               parent_id, parent_call_id)
+             select k.version_id, k.workflow_name, k.input, 'queued', now(), k.parent_id, k.call_id
+             from unnest(${p.ref("kVersion", "bigint[]")}, ${p.ref("kName", "text[]")},
+                         ${p.ref("kInput", "jsonb[]")}, ${p.ref("kParent", "bigint[]")},
+                         ${p.ref("kCall", "int[]")})
+               as k(version_id, workflow_name, input, parent_id, call_id)
+             where k.parent_id in (select id from upd)
+             on conflict (parent_id, parent_call_id) where parent_id is not null do nothing
+             returning 1
+           )`);
+    cte.push(`n_kids as (
+             select pg_notify('${CHANNEL_INSTANCES}', '') where exists (select 1 from kids)
+           )`);
+  }
   if (records) {
     // Each local call's row, inserted once with its outcome: a final one delivered (the state
     // written here absorbed it), a retry queued behind its backoff, a call its worker never
@@ -328,7 +380,7 @@ function persistText(parts: Parts, p: Params): string {
              select a.instance_id, a.call_id from waymark_action_calls a
              join unnest(${p.ref("aInstance", "bigint[]")}, ${p.ref("aCall", "int[]")}) as d(instance_id, call_id)
                on a.instance_id = d.instance_id and a.call_id = d.call_id
-             where a.status in ('queued', 'running') and d.instance_id in (select id from upd)${
+             where a.status in ('queued', 'running', 'waiting') and d.instance_id in (select id from upd)${
                records
                  ? `
                and not exists (select 1 from rec_in r
@@ -368,6 +420,8 @@ function persistText(parts: Parts, p: Params): string {
     ...(delivered ? ["delivered"] : []),
     ...(abandon ? ["abandoned"] : []),
     ...(records ? ["hist"] : []),
+    ...(waits ? ["waits"] : []),
+    ...(kids ? ["n_kids"] : []),
   ].map((c) => `(select count(*) from ${c})`);
   return `with ${cte.join(",\n           ")}
            select ${persisted} as persisted, ${effects.join(" + ")} as side_effects`;
@@ -381,8 +435,13 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
   const r = b.records ?? [];
   // Calls for local workers go into their instance's local_calls; the others are inserted queued.
   const queued: CallWrite[] = [];
+  const waits: CallWrite[] = [];
   const local = new Map<string, LocalCall[]>();
   for (const c of b.dispatch) {
+    if (c.wait) {
+      waits.push(c);
+      continue;
+    }
     if (!c.runAs) {
       queued.push(c);
       continue;
@@ -391,6 +450,7 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
     list.push({ ...c, worker: c.runAs });
     local.set(c.instanceId, list);
   }
+  const kids = waits.filter((c) => c.wait === "child");
   const all: Record<string, () => unknown> = {
     id: () => i.map((x) => x.id),
     fence: () => i.map((x) => x.fence),
@@ -427,6 +487,17 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
     cAction: () => queued.map((c) => c.action),
     cArgs: () => queued.map((c) => c.argsJson),
     cPolicy: () => queued.map((c) => c.policyJson),
+    wInstance: () => waits.map((c) => c.instanceId),
+    wCall: () => waits.map((c) => c.callId),
+    wAction: () => waits.map((c) => c.action),
+    wArgs: () => waits.map((c) => (c.wait === "child" ? "[]" : c.argsJson)),
+    wWait: () => waits.map((c) => c.wait),
+    wMs: () => waits.map((c) => c.timeoutMs ?? 0),
+    kVersion: () => kids.map((c) => c.childVersionId),
+    kName: () => kids.map((c) => c.action),
+    kInput: () => kids.map((c) => c.argsJson),
+    kParent: () => kids.map((c) => c.instanceId),
+    kCall: () => kids.map((c) => c.callId),
     leaseMs: () => b.leaseMs ?? 30_000,
     aInstance: () => b.abandon.map((c) => c.instanceId),
     aCall: () => b.abandon.map((c) => c.callId),
@@ -439,6 +510,8 @@ export async function persistInstancesEx(db: Queryable, b: PersistBatch): Promis
     repeat: b.repeat === true,
     fresh: i.some((x) => x.fresh === true),
     local: local.size > 0,
+    waits: waits.length > 0,
+    kids: kids.length > 0,
   };
   // One named statement per combination of parts: waymark_persist_instances_<bits>.
   const key = Object.values(parts)

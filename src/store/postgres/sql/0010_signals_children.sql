@@ -170,6 +170,19 @@ language sql as $$
     array(select null::json from due order by instance_id, call_id))
 $$;
 
+-- Delivers kept signals that have a matching wait (a delivery that failed after its wait was
+-- written). Cheap when there are none: the kept signals are a partial index.
+create function waymark_deliver_kept(p_limit int) returns int
+language sql as $$
+  select waymark_deliver_signals(array(
+    select distinct g.instance_id from waymark_signals g
+    where g.call_id is null
+      and exists (select 1 from waymark_action_calls a
+                  where a.instance_id = g.instance_id and a.status = 'waiting'
+                    and a.wait = 'signal' and a.action_name = g.name)
+    limit p_limit))
+$$;
+
 -- A child that ends settles its parent's call with its result, or its error (a cancelled child:
 -- the error its cancel recorded), so the parent sees the child's class chain.
 create function waymark_child_ended() returns trigger
