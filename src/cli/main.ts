@@ -17,6 +17,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   run: () => import("./runWorkflow.js"),
   status: () => import("./status.js"),
   cancel: () => import("./cancel.js"),
+  signal: () => import("./signal.js"),
   check: () => import("./check.js"),
   ir: () => import("./ir.js"),
   migrate: async () => {

@@ -70,6 +70,7 @@ function note(r: InstanceSummary, now: number): string {
   if (r.status === "sleeping" && r.wakeAt)
     return `wakes in ${Math.max(0, (r.wakeAt.getTime() - now) / 1000).toFixed(1)}s`;
   if (r.error && r.status === "failed") return errorText(r.error).slice(0, 120);
+  if (r.parentId) return `child of ${r.parentId}`;
   return "";
 }
 
@@ -156,7 +157,8 @@ async function showInstance(
   }
   console.log(
     `${inst.id}  ${inst.status}  ${inst.workflow}  created ${ago(inst.createdAt, now)}  ` +
-      `time ${duration(inst, now)}  steps ${inst.steps}  attempts ${attempts(inst.attempts, inst.lost)}`,
+      `time ${duration(inst, now)}  steps ${inst.steps}  attempts ${attempts(inst.attempts, inst.lost)}` +
+      (inst.parentId ? `  parent ${inst.parentId}` : ""),
   );
   const n = note(inst, now);
   if (n) console.log(n);
@@ -169,7 +171,7 @@ async function showInstance(
     ["CALL", "ACTION", "STATE", "ATTEMPTS", "LOST", "OUTCOME"],
     ...calls.map((c) => [
       String(c.callId),
-      c.action,
+      c.wait === "signal" ? `signal ${c.action}` : c.wait ? `${c.wait} ${c.action}` : c.action,
       c.status,
       String(c.attempts),
       String(c.lost),

@@ -123,3 +123,36 @@ test("a signal to an unknown, finished or cancelled instance is refused and writ
     /payload of signal "decision"/,
   );
 });
+
+test("`waymark signal <id> <name> [json]` sends one from the CLI; `waymark status <id>` shows the wait", async () => {
+  const { execFile } = await import("node:child_process");
+  const { promisify } = await import("node:util");
+  const bin = new URL("../../bin/waymark.mjs", import.meta.url).pathname;
+  const cli = (...args: string[]) =>
+    promisify(execFile)(process.execPath, [bin, ...args], {
+      env: { ...process.env, WAYMARK_DATABASE_URL: e2e.db.url, WAYMARK_LOG_LEVEL: "warn" },
+    });
+  const h = await new flows.ApprovalWorkflow().start("o-cli", "1h");
+  await until("the wait to be written", waiting(h.id));
+  const st = await cli("status", h.id);
+  assert.match(st.stdout, /^2\s+signal decision\s+waiting\s+0\s+0\s*$/m);
+  const sent = await cli("signal", h.id, "decision", '{"approved": true, "by": "cli"}');
+  assert.equal(sent.stdout.trim(), `sent decision to ${h.id}`);
+  assert.deepEqual(await h.result(), { orderId: "o-cli", approved: true, by: "cli" });
+  await assert.rejects(cli("signal", h.id, "decision"), (e: { code: number; stderr: string }) => {
+    assert.equal(e.code, 1);
+    assert.match(
+      e.stderr,
+      new RegExp(`instance ${h.id} is completed: nothing can receive the signal`),
+    );
+    return true;
+  });
+  await assert.rejects(
+    cli("signal", h.id, "decision", "{oops"),
+    (e: { code: number; stderr: string }) => {
+      assert.equal(e.code, 2);
+      assert.match(e.stderr, /the payload is not JSON/);
+      return true;
+    },
+  );
+});

@@ -9,6 +9,8 @@ export interface CallSummary {
   attempts: number;
   /** How many of `attempts` were lost with their worker or runner. */
   lost: number;
+  /** Not an action: "signal" (action = its name), "sleep" or "child" (action = its workflow). */
+  wait: string | null;
   success: boolean | null;
   result: unknown;
 }
@@ -18,7 +20,7 @@ export interface CallSummary {
 export async function listCalls(db: Queryable, id: string): Promise<CallSummary[]> {
   const res = await db.query<CallSummary>(
     `select call_id as "callId", action_name as action, status, attempts,
-            lost_attempts as lost, success, result
+            lost_attempts as lost, wait, success, result
        from waymark_action_calls where instance_id = $1 order by call_id`,
     [id],
   );

@@ -13,6 +13,8 @@ export interface InstanceSummary {
   /** Action attempts charged over the instance's calls, and how many of them were lost. */
   attempts: number;
   lost: number;
+  /** The parent instance of a child workflow. */
+  parentId: string | null;
   error: unknown;
 }
 
@@ -23,7 +25,7 @@ export async function listInstances(
   const res = await db.query<InstanceSummary & { steps: string; attempts: string; lost: string }>(
     `select i.id::text, i.workflow_name as workflow, i.status, i.created_at as "createdAt",
             i.started_at as "startedAt", i.finished_at as "finishedAt", i.wake_at as "wakeAt",
-            i.steps, i.error, c.attempts, c.lost
+            i.steps, i.error, c.attempts, c.lost, i.parent_id::text as "parentId"
        from (select * from waymark_instances
               where ($2::text is null or status = $2) and ($3::text is null or workflow_name = $3)
                 and ($4::bigint is null or id = $4)
