@@ -81,6 +81,9 @@ export async function startEngineHost(opts: EngineHostOptions = {}): Promise<Eng
     runRunner && runWorkers && opts.inline !== false && cfg.inlineActions > 0
       ? await inlineActions(cfg.userModules)
       : undefined;
+  // A runner without inline actions still imports the modules (nothing compiled), so that the
+  // child workflows its instances start resolve to the classes deployed with it.
+  if (runRunner && !inline && cfg.userModules.length > 0) await importForRunner(cfg.userModules);
   // local: steps waiting on calls this tree's workers serve run there directly (one commit per
   // step); `pool` is read at each use because restartWorkers replaces it.
   const runner = runRunner
@@ -133,6 +136,24 @@ async function inlineActions(modules: string[]): Promise<InlineActions | undefin
     else process.env.WAYMARK_COMPILE = before;
   }
   return registeredActions;
+}
+
+/** Imports the user's modules without compiling their workflows (their classes register
+ *  themselves). A failure is reported; child workflows then resolve to versions clients
+ *  registered. */
+async function importForRunner(modules: string[]): Promise<void> {
+  const before = process.env.WAYMARK_COMPILE;
+  process.env.WAYMARK_COMPILE = "lazy";
+  try {
+    await loadUserModules(modules);
+  } catch (e) {
+    log.warn(
+      `could not import the user modules into the runner's process (${(e as Error).message}); child workflows start as the newest version a client registered`,
+    );
+  } finally {
+    if (before === undefined) delete process.env.WAYMARK_COMPILE;
+    else process.env.WAYMARK_COMPILE = before;
+  }
 }
 
 /** Resolves with the exit code once SIGTERM/SIGINT has stopped `host`. */
