@@ -211,6 +211,44 @@ const CASES: Case[] = [
   { code: "WM225", body: "[@@x.a] = [1];" },
   { code: "WM231", body: "const { @@[x]: v } = xs;\nreturn v;", args: { name: "x" } },
   { code: "WM231", body: "let v;\n({ @@[x]: v } = xs);\nreturn v;", args: { name: "x" } },
+  {
+    code: "WM240",
+    body: 'return await @@waitForSignal("go");',
+    extra: 'import { waitForSignal } from "waymark";\n',
+    args: { name: '"go"' },
+  },
+  {
+    code: "WM240",
+    body: 'return await @@waitForSignal("go", {});',
+    extra: 'import { waitForSignal } from "waymark";\n',
+    args: { name: '"go"' },
+  },
+  {
+    code: "WM241",
+    body: 'return await waitForSignal("go", @@x);',
+    extra: 'import { waitForSignal } from "waymark";\n',
+    args: { name: "`x`" },
+  },
+  {
+    code: "WM241",
+    body: 'return await waitForSignal("go", { timeout: "1s", @@every: 2 });',
+    extra: 'import { waitForSignal } from "waymark";\n',
+    args: { name: "`every: 2`" },
+  },
+  {
+    code: "WM242",
+    body: "const h = await @@new Kid().start(x);\nreturn h;",
+    extra:
+      "@workflow\nexport class Kid extends Workflow {\n  async run(v: number) {\n    return v;\n  }\n}\n",
+    args: { name: "Kid" },
+  },
+  {
+    code: "WM243",
+    body: "return await @@new Kid(x).run(x);",
+    extra:
+      "@workflow\nexport class Kid extends Workflow {\n  async run(v: number) {\n    return v;\n  }\n}\n",
+    args: { name: "Kid" },
+  },
   { code: "WM301", body: "@@using r = x;" },
   { code: "WM302", body: "@@outer: for (const v of xs) { continue; }" },
   { code: "WM303", body: "@@for (const k in x) { continue; }" },
@@ -244,7 +282,8 @@ for (const c of CASES) {
       ...(c.methods ? { methods: c.methods } : {}),
     });
     const { source, line, column } = locate(marked);
-    const [result] = compileSource(source);
+    // W is the module's last workflow class (`extra` may define others before it).
+    const result = compileSource(source).at(-1);
     assert.ok(result, "the workflow class was found");
     const found = result.diagnostics.find(
       (d) => d.code === c.code && d.line === line && d.column === column,
