@@ -16,8 +16,8 @@ export {
   Workflow,
   WorkflowFailedError,
   type WorkflowOptions,
-  workflow,
   waitForSignal,
+  workflow,
   workflowRegistry,
 } from "./client/index.js";
 export { type Diagnostic, UnsupportedPatternError } from "./compiler/index.js";

@@ -9,6 +9,6 @@ export {
   RetryPolicy,
   type RetryPolicyInit,
 } from "./retry.js";
-export { sleep } from "./sleep.js";
 export { type SignalWaitOptions, waitForSignal } from "./signal.js";
+export { sleep } from "./sleep.js";
 export { Workflow, type WorkflowOptions, workflow } from "./workflow.js";
