@@ -41,7 +41,7 @@ import { type InlineActions, InlineExecutor } from "../worker/InlineExecutor.js"
 import type { LocalExecutor, LocalRoom, LocalSlot } from "../worker/LocalExecutor.js";
 import { CallReaper } from "./CallReaper.js";
 import { ChildVersions } from "./ChildVersions.js";
-import { workflowInternalError } from "./engineErrors.js";
+import { abandonedChildError, workflowInternalError } from "./engineErrors.js";
 import { Housekeeper } from "./Housekeeper.js";
 import { lostCompletion } from "./lostAttempt.js";
 import { WaitExpirer } from "./WaitExpirer.js";
@@ -516,6 +516,7 @@ export class Runner {
     const { persisted, localStarted, repeated } = await persisting;
     if (failpoints.on && dispatch.length > 0) await failpoints.hit("after_dispatch_commit");
     await this.startWaits(dispatch, persisted);
+    if (abandon.length > 0) await this.cancelAbandonedChildren(abandon, persisted);
     for (const w of writes) {
       const plan = plans.get(w.id);
       const sleep = sleeps.get(w.id);
@@ -570,6 +571,19 @@ export class Runner {
       // The instances stay parked on their waits and the signals stay kept: the next signal
       // sent to them, or the expirer's sweep (waymark_deliver_kept), delivers them.
       log.warn(`delivering kept signals failed: ${(e as Error).message}`);
+    }
+  }
+
+  /** Child workflows among the calls a written step abandoned are cancelled: nobody waits for
+   *  their result any more. A failure leaves them running to their end (their outcome is
+   *  ignored), which is logged. */
+  private async cancelAbandonedChildren(abandon: CallRef[], persisted: Set<string>): Promise<void> {
+    const mine = abandon.filter((c) => persisted.has(c.instanceId));
+    if (mine.length === 0) return;
+    try {
+      await this.store.cancelChildrenOf(mine, JSON.stringify(encodeValue(abandonedChildError())));
+    } catch (e) {
+      log.warn(`cancelling abandoned child workflows failed: ${(e as Error).message}`);
     }
   }
 

@@ -54,3 +54,12 @@ export function workflowInternalError(reason: string): ErrorValue {
 export function cancelledError(): ErrorValue {
   return make("WorkflowCancelled", "the workflow was cancelled");
 }
+
+/** A child workflow whose parent stopped waiting for it (a fail-fast gather failed first, or
+ *  the parent ended). */
+export function abandonedChildError(): ErrorValue {
+  return make(
+    "WorkflowCancelled",
+    "the workflow was cancelled: its parent no longer waits for it (a Promise.all it was part of failed first)",
+  );
+}

@@ -42,6 +42,11 @@ export interface Store {
   expireWaits(limit: number): Promise<number>;
   deliverKeptSignals(limit: number): Promise<number>;
   latestVersionId(name: string): Promise<string | undefined>;
+  /** Cancels the unfinished child workflows these (abandoned) calls started. */
+  cancelChildrenOf(
+    calls: { instanceId: string; callId: number }[],
+    errorJson: string,
+  ): Promise<number>;
   // runner
   claimInstances(owner: string, limit: number, leaseMs: number): Promise<ClaimedInstance[]>;
   /** Instances leased to `owner` that are not in `known` (claims whose answer was lost). */

@@ -94,3 +94,20 @@ test("cancelling a parent cancels its running children; a child's handle is reac
   );
   await assert.rejects(workflowHandle(kid!.id).result(), /cancelled/i);
 });
+
+test("a fail-fast Promise.all cancels the children it abandons", async () => {
+  const h = await new flows.FailFastChildrenWorkflow().start("ff");
+  assert.equal(await h.result(), "caught: amount -1 declined");
+  await until("the abandoned child to be cancelled", async () => {
+    const r = await query<{ status: string }>(
+      "select status from waymark_instances where parent_id = $1 and workflow_name = 'waiterworkflow'",
+      [h.id],
+    );
+    return r[0]?.status === "cancelled";
+  });
+  const [kid] = await query<{ error: { message: string } }>(
+    "select error from waymark_instances where parent_id = $1 and workflow_name = 'waiterworkflow'",
+    [h.id],
+  );
+  assert.match(kid!.error.message, /its parent no longer waits for it/);
+});

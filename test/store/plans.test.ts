@@ -20,7 +20,11 @@ import {
   nextInstanceWakeMs,
   renewInstanceLeases,
 } from "../../src/store/postgres/queries/claimInstances.js";
-import { cancelInstance, readInstance } from "../../src/store/postgres/queries/clientQueries.js";
+import {
+  cancelChildrenOf,
+  cancelInstance,
+  readInstance,
+} from "../../src/store/postgres/queries/clientQueries.js";
 import { completeActions } from "../../src/store/postgres/queries/completeActions.js";
 import { insertInstances } from "../../src/store/postgres/queries/insertInstance.js";
 import { loadOutcomes } from "../../src/store/postgres/queries/loadOutcomes.js";
@@ -84,7 +88,7 @@ const statements: [string, (c: pg.Client) => Promise<unknown>][] = [
   ["waymark_renew_instance_leases", (c) => renewInstanceLeases(c, "r", ["1"], 1000)],
   ["waymark_load_outcomes", (c) => loadOutcomes(c, ["1"])],
   [
-    "waymark_persist_instances_1111111",
+    "waymark_persist_instances_111111111",
     (c) =>
       persistInstancesEx(c, {
         repeat: true,
@@ -93,6 +97,24 @@ const statements: [string, (c: pg.Client) => Promise<unknown>][] = [
         dispatch: [
           { instanceId: "1", callId: 2, action: "a", argsJson: "[]", policyJson: null },
           { instanceId: "2", callId: 1, action: "a", argsJson: "[]", policyJson: null, runAs: "r" },
+          {
+            instanceId: "1",
+            callId: 4,
+            action: "s",
+            argsJson: "[]",
+            policyJson: null,
+            wait: "signal",
+            timeoutMs: 1000,
+          },
+          {
+            instanceId: "1",
+            callId: 5,
+            action: "w",
+            argsJson: "[]",
+            policyJson: null,
+            wait: "child",
+            childVersionId: "1",
+          },
         ],
         delivered: [{ instanceId: "1", callId: 1 }],
         abandon: [{ instanceId: "1", callId: 3 }],
@@ -100,7 +122,7 @@ const statements: [string, (c: pg.Client) => Promise<unknown>][] = [
       }),
   ],
   [
-    "waymark_persist_instances_0000000",
+    "waymark_persist_instances_000000000",
     (c) =>
       persistInstancesEx(c, {
         instances: [waiting],
@@ -120,6 +142,7 @@ const statements: [string, (c: pg.Client) => Promise<unknown>][] = [
   ["waymark_find_unserved_actions", (c) => findUnservedActions(c, 1000, 1000, 10)],
   ["waymark_read_instance", (c) => readInstance(c, "1")],
   ["waymark_cancel_instance", (c) => cancelInstance(c, "1", "{}")],
+  ["waymark_cancel_children", (c) => cancelChildrenOf(c, [{ instanceId: "1", callId: 1 }], "{}")],
 ];
 
 for (const [name, run] of statements) {

@@ -12,7 +12,7 @@ import {
   nextInstanceWakeMs,
   renewInstanceLeases,
 } from "./queries/claimInstances.js";
-import { cancelInstance, readInstance } from "./queries/clientQueries.js";
+import { cancelChildrenOf, cancelInstance, readInstance } from "./queries/clientQueries.js";
 import { completeActions } from "./queries/completeActions.js";
 import { tableHealth, vacuumTables } from "./queries/housekeeping.js";
 import { quarantinedInlineActions, quarantineInlineActions } from "./queries/inlineQuarantine.js";
@@ -62,6 +62,8 @@ export class PostgresStore implements Store {
   expireWaits = (limit: number) => expireWaits(this.pool, limit);
   deliverKeptSignals = (limit: number) => deliverKeptSignals(this.pool, limit);
   latestVersionId = (name: string) => latestVersionId(this.pool, name);
+  cancelChildrenOf = (calls: { instanceId: string; callId: number }[], err: string) =>
+    cancelChildrenOf(this.pool, calls, err);
   claimInstances = (owner: string, limit: number, leaseMs: number) =>
     claimInstances(this.pool, owner, limit, leaseMs);
   adoptInstances = (owner: string, known: string[], leaseMs: number) =>
