@@ -90,7 +90,7 @@ const r3 = (x: number) => Math.round(x * 1000) / 1000;
 
 /** DBOS for scenario A, B or C, sized like ours (scale as in ctx.scale). */
 export async function runDbos(
-  scenario: "A" | "B" | "C",
+  scenario: "A" | "B" | "C" | "E",
   baseUrl: string,
   scale: number,
   note: (s: string) => void,
@@ -109,6 +109,8 @@ export async function runDbos(
       LAT_N: s(200, 10),
       FAN: s(1000, 10),
       SLEEP_N: s(500, 10),
+      SIG_N: s(200, 10),
+      KIDS: s(1000, 10),
     },
     note,
     240_000,
@@ -130,6 +132,13 @@ export async function runDbos(
     };
   if (scenario === "B")
     return { peer: "DBOS", wall_ms: num(row.wall_ms), steps_per_s: num(row.steps_per_s) };
+  if (scenario === "E")
+    return {
+      peer: "DBOS",
+      signal_p50_ms: num(row.sig_p50_ms),
+      signal_p99_ms: num(row.sig_p99_ms),
+      children_wall_ms: num(row.kids_wall_ms),
+    };
   return { peer: "DBOS", wall_ms: num(row.wall_ms), start_all_ms: num(row.start_all_ms) };
 }
 

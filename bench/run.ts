@@ -21,13 +21,14 @@ import {
 import { Progress } from "./progress.js";
 import { warmUp } from "./warmup.js";
 
-type Scenario = "A" | "B" | "C" | "D";
-const ALL: Scenario[] = ["A", "B", "C", "D"];
+type Scenario = "A" | "B" | "C" | "D" | "E";
+const ALL: Scenario[] = ["A", "B", "C", "D", "E"];
 const DEFAULT_URL = "postgresql://postgres@127.0.0.1:5432/postgres";
 
 const USAGE = `npm run bench -- [options]
   --json              one JSON line per scenario on stdout (progress stays on stderr)
-  --scenario A[,B..]  run only these scenarios (A sequential, B fan-out, C sleep, D queue drain)
+  --scenario A[,B..]  run only these scenarios (A sequential, B fan-out, C sleep, D queue drain,
+                      E signal round trip and 1,000 child workflows)
   --runs N            run every scenario (and its peer) N times, alternating, then print the
                       median of each figure over the N runs (JSON: one line per run with "run",
                       then one per scenario with "run":"median")
@@ -80,7 +81,8 @@ function parse(argv: string[]): Options {
     if (a === "--json") o.json = true;
     else if (a === "--scenario" || a.startsWith("--scenario=")) {
       for (const s of value().toUpperCase().split(",")) {
-        if (!ALL.includes(s as Scenario)) throw new Error(`unknown scenario ${s} (A, B, C or D)`);
+        if (!ALL.includes(s as Scenario))
+          throw new Error(`unknown scenario ${s} (A, B, C, D or E)`);
         o.scenarios.push(s as Scenario);
       }
     } else if (a === "--embedded") o.embedded = true;
@@ -122,6 +124,9 @@ function bar(r: ScenarioResult, p: PeerFigures | undefined): [string, boolean][]
     out.push(["wall ≤ 1.2 s", n(r.wall_ms) <= 1200]);
   } else if (r.scenario === "D") {
     if (p) out.push(["actions/s ≥ graphile-worker batched", n(r.steps_per_s) >= n(p.steps_per_s)]);
+  } else if (r.scenario === "E" && p) {
+    out.push(["signal round trip p50 ≤ DBOS", n(r.signal_p50_ms) <= n(p.signal_p50_ms)]);
+    out.push(["1,000 children wall ≤ DBOS", n(r.children_wall_ms) <= n(p.children_wall_ms)]);
   }
   return out;
 }
@@ -211,11 +216,13 @@ async function main(): Promise<number> {
   const { scenarioB } = await import("./scenarios/b.js");
   const { scenarioC } = await import("./scenarios/c.js");
   const { scenarioD } = await import("./scenarios/d.js");
+  const { scenarioE } = await import("./scenarios/e.js");
   const runners: Record<Scenario, (ctx: BenchContext) => Promise<ScenarioResult>> = {
     A: scenarioA,
     B: scenarioB,
     C: scenarioC,
     D: scenarioD,
+    E: scenarioE,
   };
 
   let engine: EngineProcess | undefined;
