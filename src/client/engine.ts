@@ -27,6 +27,13 @@ import { assertPayloadSize } from "../values/payloadLimit.js";
 import { checkArity } from "./checkArity.js";
 import { parseDonePayload } from "./donePayload.js";
 import { WorkflowFailedError } from "./errors.js";
+import { IdempotencyKeyConflictError, type StartOptions, startRow } from "./startOptions.js";
+
+/** WAYMARK_IDEMPOTENCY_HOURS (read at each start: tests set it). */
+function idempotencyHours(): number {
+  const h = Number(process.env.WAYMARK_IDEMPOTENCY_HOURS ?? 24);
+  return Number.isFinite(h) && h >= 0 ? h : 24;
+}
 
 export interface WorkflowHandle<R = unknown> {
   id: string;
@@ -196,6 +203,7 @@ function prepareStart(cls: WorkflowClassLike, args: unknown[]) {
 async function insertTracked(
   cls: WorkflowClassLike,
   args: unknown[],
+  options?: StartOptions,
 ): Promise<{ c: Connection; id: string; t: Tracked }> {
   const { inputJson, program, name, version } = prepareStart(cls, args);
   const c = await connection();
@@ -205,13 +213,29 @@ async function insertTracked(
   const epoch = c.listenEpoch;
   c.runsInFlight++;
   let id: string;
+  let reused = false;
   try {
-    id = await c.store.insertInstance(versionId, name, inputJson);
+    if (options === undefined) id = await c.store.insertInstance(versionId, name, inputJson);
+    else {
+      const row = startRow(options, inputJson, idempotencyHours());
+      const r = await c.store.startInstance(versionId, name, inputJson, row);
+      id = r.id;
+      reused = !r.inserted;
+      if (reused && r.inputHash !== row.inputHash)
+        throw new IdempotencyKeyConflictError(
+          name,
+          row.idempotencyKey as string,
+          r.id,
+          r.inputHash ?? "(none)",
+          row.inputHash as string,
+        );
+    }
   } catch (e) {
     if (--c.runsInFlight === 0) c.early.clear();
     throw e;
   }
-  const t: Tracked = { epoch };
+  // An instance a key named may have ended long ago: its outcome is read, not awaited.
+  const t: Tracked = reused ? { epoch, outcome: null } : { epoch };
   const early = c.early.get(id);
   if (early !== undefined) t.outcome = early;
   c.early.delete(id);
@@ -229,8 +253,9 @@ function firstStep(c: Connection, t: Tracked): "read" | "none" | InstanceOutcome
 export async function startWorkflow<R = unknown>(
   cls: WorkflowClassLike,
   args: unknown[],
+  options?: StartOptions,
 ): Promise<WorkflowHandle<R>> {
-  const { c, id, t } = await insertTracked(cls, args);
+  const { c, id, t } = await insertTracked(cls, args, options);
   const handle = handleFor<R>(id, Promise.resolve(c), t);
   untrack.register(handle, { c, id, t });
   return handle;
@@ -243,8 +268,9 @@ export async function startWorkflow<R = unknown>(
 export async function runWorkflow<R = unknown>(
   cls: WorkflowClassLike,
   args: unknown[],
+  options?: StartOptions,
 ): Promise<R> {
-  const { c, id, t } = await insertTracked(cls, args);
+  const { c, id, t } = await insertTracked(cls, args, options);
   try {
     return await waitFor<R>(c, id, firstStep(c, t));
   } finally {

@@ -11,4 +11,5 @@ export {
 } from "./retry.js";
 export { type SignalWaitOptions, waitForSignal } from "./signal.js";
 export { sleep } from "./sleep.js";
+export { IdempotencyKeyConflictError, type StartOptions } from "./startOptions.js";
 export { Workflow, type WorkflowOptions, workflow } from "./workflow.js";

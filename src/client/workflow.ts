@@ -6,6 +6,7 @@ import { callerSite } from "./callSite.js";
 import { runWorkflow, startWorkflow, type WorkflowHandle } from "./engine.js";
 import { workflowRegistry } from "./registry.js";
 import type { ActionOptions } from "./retry.js";
+import { checkStartOptions, type StartOptions } from "./startOptions.js";
 
 export interface WorkflowOptions {
   /** Registry key; default: `static workflowName`, else the lowercase class name. */
@@ -30,6 +31,8 @@ const META = new WeakMap<object, Meta>();
  *  JavaScript (`cls[ORIGINAL_RUN].apply(new cls(), args)`) and compare with the engine. */
 export const ORIGINAL_RUN: unique symbol = Symbol.for("waymark.originalRun");
 const IR = new WeakMap<object, Program>();
+/** Start options given to a workflow object's constructor. */
+const OPTIONS = new WeakMap<object, StartOptions>();
 const HASHES = new WeakMap<object, string>();
 
 type RunOf<T> = T extends { run(...args: infer A): infer R }
@@ -42,12 +45,23 @@ type RunOf<T> = T extends { run(...args: infer A): infer R }
  *  Class-level settings are read as static fields (`static workflowName`, `static version`,
  *  `static concurrent`); they are not declared here so subclasses need no `override`. */
 export class Workflow {
-  /** Queues an instance and returns a handle `{ id, result(), status(), cancel() }`. */
+  /** `new Wf()`, or `new Wf({ idempotencyKey, priority, startAfter })` for the start options of
+   *  the instance that `start()` / `run()` queue (checked here: a bad option throws). */
+  constructor(options?: StartOptions) {
+    const checked = checkStartOptions(options, new.target.name);
+    if (checked) OPTIONS.set(this, checked);
+  }
+
+  /** Queues an instance and returns a handle `{ id, result(), status(), cancel(), signal() }`. */
   async start<T extends { run(...args: any[]): any }>(
     this: T,
     ...args: RunOf<T>["args"]
   ): Promise<WorkflowHandle<RunOf<T>["result"]>> {
-    return startWorkflow<RunOf<T>["result"]>(this.constructor as unknown as typeof Workflow, args);
+    return startWorkflow<RunOf<T>["result"]>(
+      this.constructor as unknown as typeof Workflow,
+      args,
+      OPTIONS.get(this),
+    );
   }
 
   /** Per-call retry/timeout. Consumed by the compiler; at JS level it returns `call`. */
@@ -145,7 +159,7 @@ function decorate<C extends WorkflowClass>(
     configurable: true,
     writable: true,
     value: function run(this: Workflow, ...args: unknown[]) {
-      return runWorkflow(this.constructor as WorkflowClass, args);
+      return runWorkflow(this.constructor as WorkflowClass, args, OPTIONS.get(this));
     },
   });
   const finish = () => {

@@ -11,6 +11,7 @@ import type { StoredOutcome } from "./postgres/queries/loadOutcomes.js";
 import type { PersistBatch, PersistResult } from "./postgres/queries/persistInstances.js";
 import type { StrandedCall } from "./postgres/queries/reapActions.js";
 import type { SendResult } from "./postgres/queries/signals.js";
+import type { StartedInstance, StartOptionsRow } from "./postgres/queries/startInstance.js";
 
 export type {
   ClaimedAction,
@@ -31,6 +32,13 @@ export interface Store {
   registerVersion(name: string, version: string, ir: unknown): Promise<string>;
   loadVersion(versionId: string): Promise<{ name: string; version: string; ir: unknown }>;
   insertInstance(versionId: string, workflowName: string, inputJson: string): Promise<string>;
+  /** insertInstance with start options (idempotency key, priority, delay). */
+  startInstance(
+    versionId: string,
+    workflowName: string,
+    inputJson: string,
+    opts: StartOptionsRow,
+  ): Promise<StartedInstance>;
   readInstance(id: string): Promise<InstanceOutcome | undefined>;
   /** Cancels the instance and its unfinished descendants (child workflows); false when the
    *  instance was already terminal. */

@@ -30,6 +30,8 @@ export interface EngineConfig {
   /** Lost attempts (worker or runner gone before the outcome was recorded) re-run per call;
    *  one more lost attempt fails the call with WorkerLostError. */
   maxLostAttempts: number;
+  /** Hours after its instance ended that an idempotency key still names it. */
+  idempotencyHours: number;
   /** How often a runner checks its hot tables for dead row versions and vacuums them when they
    *  outnumber the threshold (0: never; leave it to autovacuum). */
   vacuumIntervalMs: number;
@@ -62,6 +64,7 @@ export function loadConfig(): EngineConfig {
     unservedActionGraceMs: int("WAYMARK_UNSERVED_ACTION_GRACE_MS", 30_000),
     stepBudget: int("WAYMARK_STEP_BUDGET", 100_000),
     maxLostAttempts: Math.floor(int("WAYMARK_MAX_LOST_ATTEMPTS", 3)),
+    idempotencyHours: int("WAYMARK_IDEMPOTENCY_HOURS", 24),
     vacuumIntervalMs: int("WAYMARK_VACUUM_INTERVAL_MS", 10_000),
     logLevel: (["debug", "info", "warn", "error"].includes(level)
       ? level

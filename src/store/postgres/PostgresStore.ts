@@ -27,6 +27,7 @@ import {
   latestVersionId,
   sendSignal,
 } from "./queries/signals.js";
+import { type StartOptionsRow, startInstance } from "./queries/startInstance.js";
 import {
   announceRunner,
   heartbeatWorker,
@@ -54,6 +55,8 @@ export class PostgresStore implements Store {
     registerVersion(this.pool, name, version, ir);
   loadVersion = (id: string) => loadVersion(this.pool, id);
   insertInstance = (v: string, w: string, input: string) => this.inserts.insert(v, w, input);
+  startInstance = (v: string, w: string, input: string, o: StartOptionsRow) =>
+    startInstance(this.pool, v, w, input, o);
   readInstance = (id: string) => readInstance(this.pool, id);
   cancelInstance = (id: string, err: string) => cancelInstance(this.pool, id, err);
   sendSignal = (id: string, name: string, payload: string) =>

@@ -40,17 +40,27 @@ export async function claimInstances(
 ): Promise<ClaimedInstance[]> {
   const res = await db.query<ClaimRow>({
     name: "waymark_claim_instances",
-    // Two index-ordered picks, each locking as it goes: instances whose wake-up is due
-    // (waymark_instances_wake) and, filling what is left of the limit, instances whose runner
-    // died holding them (waymark_instances_lease). One `or` over both would be a scan of the
+    // Three index-ordered picks, each locking as it goes: due instances that outrank the
+    // default priority, highest first (waymark_instances_urgent, 0011_start_options.sql), then
+    // the other due ones by age (waymark_instances_wake) and, filling what is left of the limit,
+    // instances whose runner died holding them (waymark_instances_lease). One `or` over both would be a scan of the
     // whole table (every finished instance included) on each claim.
-    text: `with due as (
+    text: `with urgent as (
              select ${PICKED_COLUMNS} from waymark_instances
-             where wake_at <= now()
+             where priority > 0 and wake_at <= now()
+               and (lease_expires_at is null or lease_expires_at < now())
+               and status not in ('completed', 'failed', 'cancelled')
+             order by priority desc, wake_at
+             limit $2
+             for update skip locked
+           ),
+           due as (
+             select ${PICKED_COLUMNS} from waymark_instances
+             where wake_at <= now() and priority <= 0
                and (lease_expires_at is null or lease_expires_at < now())
                and status not in ('completed', 'failed', 'cancelled')
              order by wake_at
-             limit $2
+             limit greatest(0, $2 - (select count(*) from urgent))
              for update skip locked
            ),
            expired as (
@@ -58,10 +68,10 @@ export async function claimInstances(
              where lease_expires_at < now() and (wake_at is null or wake_at > now())
                and status not in ('completed', 'failed', 'cancelled')
              order by lease_expires_at
-             limit greatest(0, $2 - (select count(*) from due))
+             limit greatest(0, $2 - (select count(*) from urgent) - (select count(*) from due))
              for update skip locked
            ),
-           picked as (select * from due union all select * from expired),
+           picked as (select * from urgent union all select * from due union all select * from expired),
            moved as (${moveLocalCallsSql("picked", false)}),
            async_commit as (select set_config('synchronous_commit', 'off', true))
            update waymark_instances i set

@@ -313,8 +313,10 @@ function persistText(parts: Parts, p: Params): string {
     // dispatch (the unique index of 0010_signals_children.sql).
     cte.push(`kids as (
              insert into waymark_instances (version_id, workflow_name, input, status, wake_at,
-               parent_id, parent_call_id)
-             select k.version_id, k.workflow_name, k.input, 'queued', now(), k.parent_id, k.call_id
+               parent_id, parent_call_id, priority)
+             select k.version_id, k.workflow_name, k.input, 'queued', now(), k.parent_id, k.call_id,
+               -- a child inherits its parent's priority (0011_start_options.sql)
+               (select p.priority from waymark_instances p where p.id = k.parent_id)
              from unnest(${p.ref("kVersion", "bigint[]")}, ${p.ref("kName", "text[]")},
                          ${p.ref("kInput", "jsonb[]")}, ${p.ref("kParent", "bigint[]")},
                          ${p.ref("kCall", "int[]")})
