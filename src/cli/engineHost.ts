@@ -9,11 +9,12 @@
 //   embedded server (it stops only when no other live process uses it).
 import { resolve } from "node:path";
 import { Runner } from "../runner/Runner.js";
+import { ScheduleTicker } from "../schedules/ScheduleTicker.js";
 import { type EngineConfig, resolveConfig } from "../store/config.js";
 import { describeDatabase, releaseEmbeddedDatabase } from "../store/embedded/resolveDatabaseUrl.js";
 import { logger } from "../store/log.js";
 import { PostgresStore } from "../store/postgres/PostgresStore.js";
-import { closePools } from "../store/postgres/pool.js";
+import { closePools, getPool } from "../store/postgres/pool.js";
 import type { InlineActions } from "../worker/InlineExecutor.js";
 import { loadUserModules } from "../worker/loadUserModules.js";
 import { registeredActions } from "../worker/registeredActions.js";
@@ -92,6 +93,11 @@ export async function startEngineHost(opts: EngineHostOptions = {}): Promise<Eng
   let pool = newPool();
   await pool?.start(); // first: its "starting" row holds off unserved-action failures
   await runner?.start();
+  // Schedules are fired where runners run (any number of engines share them).
+  const schedules = runRunner
+    ? new ScheduleTicker(getPool(cfg.databaseUrl, 10), cfg.idempotencyHours)
+    : undefined;
+  schedules?.start();
   log.info(
     `running: runner ${runner ? "on" : "off"}${inline ? ` (runs up to ${cfg.inlineActions} of its calls in this process)` : ""}, ${pool ? cfg.workerCount : 0} worker process(es) × ${cfg.concurrentPerWorker} concurrent actions`,
   );
@@ -107,7 +113,7 @@ export async function startEngineHost(opts: EngineHostOptions = {}): Promise<Eng
     },
     stop() {
       stopped ??= (async () => {
-        await Promise.all([pool?.stop(), runner?.stop()]);
+        await Promise.all([pool?.stop(), runner?.stop(), schedules?.stop()]);
         await closePools();
         await releaseEmbeddedDatabase();
       })();

@@ -278,6 +278,29 @@ export async function runWorkflow<R = unknown>(
   }
 }
 
+/** This process's connection, migrated, and a version id for `cls` (registered once): for the
+ *  client's other writes (schedules). */
+export async function clientVersion(
+  cls: WorkflowClassLike,
+): Promise<{ store: PostgresStore; versionId: string }> {
+  const c = await connection();
+  await c.ready;
+  const versionId = await registerVersion(
+    c,
+    cls.shortName(),
+    cls.workflowVersion(),
+    cls.workflowIr(),
+  );
+  return { store: c.store, versionId };
+}
+
+/** This process's connection, migrated. */
+export async function clientStore(): Promise<PostgresStore> {
+  const c = await connection();
+  await c.ready;
+  return c.store;
+}
+
 /** A handle to an existing instance (by id). */
 export function workflowHandle<R = unknown>(id: string): WorkflowHandle<R> {
   return handleFor<R>(id, connection());

@@ -9,6 +9,15 @@ export {
   RetryPolicy,
   type RetryPolicyInit,
 } from "./retry.js";
+export {
+  deleteSchedule,
+  listSchedules,
+  pauseSchedule,
+  resumeSchedule,
+  type ScheduleInfo,
+  type ScheduleOptions,
+  scheduleWorkflow,
+} from "./schedules.js";
 export { type SignalWaitOptions, waitForSignal } from "./signal.js";
 export { sleep } from "./sleep.js";
 export { IdempotencyKeyConflictError, type StartOptions } from "./startOptions.js";
