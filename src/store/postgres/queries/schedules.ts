@@ -150,6 +150,12 @@ export async function fireDueSchedules(
   keepHours: number,
   plan: (s: DueSchedule, now: Date) => FirePlan,
 ): Promise<number> {
+  // The common case, nothing due, costs one index probe and no transaction.
+  const any = await pool.query({
+    name: "waymark_schedules_due",
+    text: "select 1 from waymark_schedules where not paused and next_fire_at <= now() limit 1",
+  });
+  if (any.rowCount === 0) return 0;
   const c = await pool.connect();
   let started = 0;
   try {
