@@ -163,3 +163,46 @@ test("a bad schedule is refused with nothing stored", async () => {
   );
   assert.equal((await listSchedules()).length, before);
 });
+
+test("`waymark schedules` lists, pauses, resumes and deletes", async () => {
+  const { execFile } = await import("node:child_process");
+  const { promisify } = await import("node:util");
+  const bin = new URL("../../bin/waymark.mjs", import.meta.url).pathname;
+  const cli = (...args: string[]) =>
+    promisify(execFile)(process.execPath, [bin, "schedules", ...args], {
+      env: { ...process.env, WAYMARK_DATABASE_URL: e2e.db.url, WAYMARK_LOG_LEVEL: "warn" },
+    });
+  await scheduleWorkflow(flows.TickWorkflow, {
+    scheduleName: "weekly",
+    schedule: "0 9 * * 1",
+    timezone: "Europe/Paris",
+    inputs: ["w"],
+  });
+  const list = await cli("list");
+  assert.match(list.stdout, /^WORKFLOW\s+NAME\s+SCHEDULE\s+TIMEZONE\s+NEXT FIRE/m);
+  assert.match(
+    list.stdout,
+    /^tickworkflow\s+weekly\s+0 9 \* \* 1\s+Europe\/Paris\s+\d{4}-\d\d-\d\dT(07|08):00:00\.000Z/m,
+  );
+  assert.equal(
+    (await cli("pause", "tickworkflow", "weekly")).stdout.trim(),
+    "paused tickworkflow/weekly",
+  );
+  assert.match((await cli("list")).stdout, /weekly\s+0 9 \* \* 1\s+Europe\/Paris\s+\(paused\)/);
+  assert.equal(
+    (await cli("resume", "tickworkflow", "weekly")).stdout.trim(),
+    "resumed tickworkflow/weekly",
+  );
+  assert.equal(
+    (await cli("delete", "tickworkflow", "weekly")).stdout.trim(),
+    "deleted tickworkflow/weekly",
+  );
+  await assert.rejects(
+    cli("delete", "tickworkflow", "weekly"),
+    (e: { code: number; stderr: string }) => {
+      assert.equal(e.code, 1);
+      assert.match(e.stderr, /no schedule "weekly" for workflow "tickworkflow"/);
+      return true;
+    },
+  );
+});
