@@ -180,7 +180,7 @@ export async function renewInstanceLeases(
     name: "waymark_renew_instance_leases",
     // SKIP LOCKED: a row locked right now is being written by this runner's own persist
     // statement (or taken by a cancel); the caller tries the rows left out again moments later
-    // (Runner.renewLeases). Waiting for them instead deadlocked against the persist statement
+    // (Maintenance.renewLeases). Waiting for them instead deadlocked against the persist statement
     // (the two lock their rows in different orders), and each deadlock stalled both for
     // deadlock_timeout (1 s) before one was retried. The persist statement does not renew the
     // lease itself: changing the indexed lease_expires_at would make every step's update
