@@ -25,6 +25,7 @@ export const BUILTIN_FUNCTIONS = [
   "JSON.stringify",
   "JSON.parse",
   "Number.isInteger",
+  "Number.isSafeInteger",
   "Number.isFinite",
   "Number.isNaN",
   "Number.parseInt",
@@ -59,6 +60,9 @@ export const BUILTIN_CONSTANTS = [
   "Math.E",
   "Number.MAX_SAFE_INTEGER",
   "Number.MIN_SAFE_INTEGER",
+  "Number.EPSILON",
+  "Number.MAX_VALUE",
+  "Number.MIN_VALUE",
   "Number.POSITIVE_INFINITY",
   "Number.NEGATIVE_INFINITY",
   "Infinity",
@@ -124,15 +128,21 @@ export const MUTATING_METHODS = [
 
 export const BUILTIN_METHODS = [...PURE_METHODS, ...MUTATING_METHODS] as const;
 
-/** Error classes known without an import; `instanceof` against them matches the class chain. */
-export const BUILTIN_ERROR_CLASSES = [
+/** JavaScript's own error classes (their prototypes define `name`, e.g. "URIError"). */
+export const STANDARD_ERROR_CLASSES = [
   "Error",
   "TypeError",
   "RangeError",
   "SyntaxError",
   "ReferenceError",
-  "ActionTimeout",
+  "URIError",
+  "EvalError",
+  "AggregateError",
 ] as const;
+
+/** Error classes known without an import: `instanceof` against them, and `exceptionTypes`
+ *  entries naming them, match the recorded class chain. */
+export const BUILTIN_ERROR_CLASSES = [...STANDARD_ERROR_CLASSES, "ActionTimeout"] as const;
 
 export type BuiltinFunction = (typeof BUILTIN_FUNCTIONS)[number];
 export type BuiltinMethod = (typeof BUILTIN_METHODS)[number];
