@@ -14,7 +14,12 @@ import type {
   Span,
   Stmt,
 } from "../ir/types.js";
-import { decodeValue, encodeValue, UnserializableValueError } from "../values/index.js";
+import {
+  decodeValue,
+  encodeValue,
+  toCaughtError,
+  UnserializableValueError,
+} from "../values/index.js";
 import { Thrown, throwError } from "./errors.js";
 import {
   bindPattern,
@@ -242,7 +247,7 @@ export function resumeWait(m: Machine): boolean {
       if (w.mode === "all") return (o as { value: unknown }).value;
       return o.ok
         ? { status: "fulfilled", value: o.value }
-        : { status: "rejected", reason: o.error };
+        : { status: "rejected", reason: toCaughtError(o.error) };
     });
     if (stmt.target) bindPattern(stmt.target, values, s, AWAITED);
   });

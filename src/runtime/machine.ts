@@ -15,7 +15,12 @@ import type {
   SwitchStmt,
   TryStmt,
 } from "../ir/types.js";
-import { encodeValue, errorToValue, UnserializableValueError } from "../values/index.js";
+import {
+  encodeValue,
+  errorToValue,
+  toCaughtError,
+  UnserializableValueError,
+} from "../values/index.js";
 import { setOwn } from "../values/json.js";
 import { startActions, startGather, startSleep } from "./effects.js";
 import { InterpreterError, makeError, Thrown, throwError, where } from "./errors.js";
@@ -291,7 +296,8 @@ export class Machine {
             if (t.catch.param) {
               try {
                 this.span = t.catch.span;
-                bindPattern(t.catch.param, c.v, this.scope(), CAUGHT);
+                // The workflow sees the error as JavaScript shows an Error (caughtError.ts).
+                bindPattern(t.catch.param, toCaughtError(c.v), this.scope(), CAUGHT);
               } catch (x) {
                 if (!(x instanceof Thrown)) throw x;
                 c = { t: "throw", v: x.value };

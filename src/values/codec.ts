@@ -9,13 +9,16 @@
 //     bigint v: decimal string
 //     date   v: ISO string, or null for an invalid Date
 //     map    v: [[key, value], ...]        set  v: [value, ...]
-//     error  v: ErrorValue (a real Error instance, recorded through errorToValue)
+//     error  v: ErrorValue (a real Error instance, recorded through errorToValue, or a caught
+//            error record of a workflow, every field listed); in graph mode a caught record
+//            also carries h: the keys it keeps non-enumerable (caughtError.ts)
 //     obj    v: {...}   a user object that itself owns a "$wm" key
 //   and, only in graph mode (encodeGraph):
 //     def    id, v: the first occurrence of an object reachable more than once
 //     ref    id: a later occurrence of it (shared reference or cycle)
 // - Anything else (functions, symbols, class instances, cycles outside graph mode) is refused
 //   with an UnserializableValueError naming the path; nothing is ever silently dropped.
+import { caughtErrorFields, hiddenErrorKeys, hideErrorKeys, isCaughtError } from "./caughtError.js";
 import { errorToValue } from "./errorToValue.js";
 import { childPath, type Json, setOwn, TAG } from "./json.js";
 import { UnserializableValueError } from "./UnserializableValueError.js";
@@ -27,7 +30,7 @@ function kindOf(v: object, path: string): Kind {
   if (v instanceof Date) return "date";
   if (v instanceof Map) return "map";
   if (v instanceof Set) return "set";
-  if (v instanceof Error) return "error";
+  if (v instanceof Error || isCaughtError(v)) return "error";
   const proto = Object.getPrototypeOf(v);
   if (proto === Object.prototype || proto === null) return "plain";
   const ctor = (proto as { constructor?: { name?: string } }).constructor?.name || "anonymous";
@@ -63,6 +66,9 @@ class Encoder {
         for (const [k, y] of x) stack.push(k, y);
       } else if (x instanceof Set) {
         for (const y of x) stack.push(y);
+      } else if (isCaughtError(x)) {
+        for (const k of Object.getOwnPropertyNames(x))
+          stack.push((x as Record<string, unknown>)[k]);
       } else if (!(x instanceof Date) && !(x instanceof Error)) {
         for (const k of Object.keys(x)) stack.push((x as Record<string, unknown>)[k]);
       }
@@ -139,8 +145,11 @@ class Encoder {
         for (const x of obj as Set<unknown>) out.push(this.encode(x, `${path}[set item ${i++}]`));
         return { [TAG]: "set", v: out };
       }
-      case "error":
-        return { [TAG]: "error", v: this.encode(errorToValue(obj), path) };
+      case "error": {
+        if (!isCaughtError(obj)) return { [TAG]: "error", v: this.encode(errorToValue(obj), path) };
+        const v = this.encode(caughtErrorFields(obj), path);
+        return this.counts ? { [TAG]: "error", v, h: hiddenErrorKeys(obj) } : { [TAG]: "error", v };
+      }
       case "plain": {
         const rec = obj as Record<string, unknown>;
         const out: Record<string, Json> = {};
@@ -197,7 +206,12 @@ function decode(j: Json, defs: Map<number, unknown> | null, defId?: number): unk
       for (const e of v as Json[]) s.add(decode(e, defs));
       return s;
     }
-    case "error":
+    case "error": {
+      // `v` is the record as encoded (a plain object, or escaped when it owns a "$wm" key).
+      const rec = decode(v as Json, defs, defId) as Record<string, unknown>;
+      if (Array.isArray(j.h)) hideErrorKeys(rec, j.h as string[]);
+      return rec;
+    }
     case "obj":
       return decodePlain(v as Record<string, Json>, reg({}, defs, defId), defs);
     case "def":
@@ -220,12 +234,12 @@ function decodePlain(
   return out;
 }
 
-/** Inverse of encodeValue. Recorded Error instances come back as plain ErrorValue records. */
+/** Inverse of encodeValue. Recorded errors come back as plain ErrorValue records. */
 export function decodeValue(j: Json): unknown {
   return decode(j, null);
 }
 
-/** Inverse of encodeGraph: shared references and cycles are restored. */
+/** Inverse of encodeGraph: shared references, cycles and caught error records are restored. */
 export function decodeGraph(j: Json): unknown {
   return decode(j, new Map());
 }

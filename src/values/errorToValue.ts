@@ -4,12 +4,15 @@
 //   classChain holds the constructor names along the prototype chain, most derived first,
 //   ending with "Error" (e.g. ["IntentionalError", "Error"]). A non-enumerable `cause` is kept
 //   too. Own fields that cannot be stored are replaced by a readable "[unserializable: …]".
-// - An ErrorValue record (already converted): a shallow copy.
+// - An AggregateError's non-enumerable `errors` is kept too, each error converted.
+// - An ErrorValue record (already converted): a shallow copy; a caught error record
+//   (caughtError.ts) becomes a plain one again, every field listed, causes included.
 // - Anything else (a string, null, undefined, a number, a plain or cyclic object):
 //   { name: "NonErrorThrown", message: <readable rendering>, classChain: ["NonErrorThrown",
 //   "Error"], thrown: <the value, when it can be stored> }. So `err instanceof Error` holds for
 //   every caught value inside a workflow, and the original value stays readable.
 import type { ErrorValue } from "../runtime/types.js";
+import { caughtErrorFields, isCaughtError } from "./caughtError.js";
 import { encodeValue } from "./codec.js";
 
 export const NON_ERROR_THROWN = "NonErrorThrown";
@@ -72,6 +75,19 @@ export function errorToValue(e: unknown, depth = 0): ErrorValue {
       out.cause =
         cause instanceof Error && depth < 5 ? errorToValue(cause, depth + 1) : storable(cause);
     }
+    if (e instanceof AggregateError && Array.isArray(e.errors) && !Object.hasOwn(out, "errors")) {
+      out.errors = e.errors.map((x: unknown) =>
+        x instanceof Error && depth < 5 ? errorToValue(x, depth + 1) : storable(x),
+      );
+    }
+    return out;
+  }
+  if (isCaughtError(e)) {
+    const out = caughtErrorFields(e as object) as ErrorValue;
+    out.classChain = [...out.classChain];
+    const plain = (x: unknown) => (isCaughtError(x) && depth < 5 ? errorToValue(x, depth + 1) : x);
+    if (Object.hasOwn(out, "cause")) out.cause = plain(out.cause);
+    if (Array.isArray(out.errors)) out.errors = out.errors.map(plain);
     return out;
   }
   if (isErrorValue(e)) return { ...e, classChain: [...e.classChain] };
