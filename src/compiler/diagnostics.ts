@@ -42,8 +42,8 @@ export const DIAGNOSTICS = {
   },
   WM103: {
     pattern: "module-value",
-    message: "`{name}` refers to a module-level value that cannot be inlined",
-    fix: "pass it in as a workflow input or read it inside an action; only enum members, `as const` objects, exception classes and actions are resolved.",
+    message: "`{name}` cannot be inlined into the workflow: {why}",
+    fix: "{fix}.",
   },
   WM104: {
     pattern: "action-name",
@@ -355,6 +355,71 @@ export const OPTION_FORMS = {
   value:
     "write a literal, an enum member or a module-level `const` (an action's options are read once, when workflows are compiled)",
 } as const;
+
+const AS_INPUT = "pass it as an input of run() or read it inside an action";
+const CONSTANT_FORMS =
+  "a number, string, boolean or null literal, an array or object literal of them, or an expression of such constants (`60 * 1000`, `[...BASE, 4]`)";
+
+/** The `{why}` and `{fix}` of WM103, by why a module-level value cannot be inlined. `{what}`
+ *  is filled by the report site (the expression or the package concerned, with its place). */
+export const MODULE_VALUE_REASONS = {
+  let: {
+    why: "it is a module-level `{what}`, which can be reassigned, so its value is not known when the workflow is compiled",
+    fix: `${AS_INPUT}, or declare it \`const\` with a constant value: ${CONSTANT_FORMS}`,
+  },
+  "no-value": {
+    why: "it is declared without a value (`declare const`), so the compiler cannot know it",
+    fix: `${AS_INPUT}, or give it a constant value: ${CONSTANT_FORMS}`,
+  },
+  computed: {
+    why: "its value uses {what}, which is not a constant known when the workflow is compiled",
+    fix: `${AS_INPUT}, or make it a constant: ${CONSTANT_FORMS}`,
+  },
+  mutated: {
+    why: "the module changes it ({what}), so the workflow would not read the value it is declared with",
+    fix: `${AS_INPUT}, or stop changing it (copy it into a local inside the workflow and change the copy)`,
+  },
+  cycle: {
+    why: "its value refers back to itself",
+    fix: `give it a constant value: ${CONSTANT_FORMS}`,
+  },
+  action: {
+    why: "it is an action, which can only be called, not held as a value",
+    fix: "call it where the value is needed: `await act(x)`",
+  },
+  function: {
+    why: "it is a function, which a workflow cannot hold as a value",
+    fix: "call it inside an action, or make it a helper method of the workflow class (`this.helper(x)`)",
+  },
+  class: {
+    why: "it is a class, which a workflow cannot hold as a value",
+    fix: "test errors against it with `instanceof`, or construct its instances inside an action",
+  },
+  namespace: {
+    why: "it is a module namespace, not a value a workflow can hold",
+    fix: "read the constant you need from it: `{what}.NAME`",
+  },
+  sdk: {
+    why: "it is an export of `waymark` that is not a value a workflow can hold",
+    fix: "call it (`await sleep(ms)`, `await waitForSignal(name, { timeout })`) or use it in action options (`new RetryPolicy({ ... })`)",
+  },
+  external: {
+    why: "it is imported from the package `{what}`, whose source the compiler does not read",
+    fix: `${AS_INPUT}, or declare the constant in a relative TypeScript module`,
+  },
+} as const satisfies Record<string, { why: string; fix: string }>;
+
+export type ModuleValueReason = keyof typeof MODULE_VALUE_REASONS;
+
+/** The arguments of WM103 for `name`, refused for `reason`. */
+export function moduleValueArgs(
+  name: string,
+  reason: ModuleValueReason,
+  what = "",
+): Record<string, string> {
+  const r = MODULE_VALUE_REASONS[reason];
+  return { name, why: fill(r.why, { what }), fix: fill(r.fix, { what }) };
+}
 
 /** The `{keys}` of WM227, by where the options are written. */
 export const OPTION_KEYS = {

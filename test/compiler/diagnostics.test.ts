@@ -4,6 +4,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import {
   describe as describeCode,
+  moduleValueArgs,
   OPTION_FORMS,
   OPTION_KEYS,
 } from "../../src/compiler/diagnostics.js";
@@ -33,7 +34,12 @@ const CASES: Case[] = [
     extra: "function plain(v: unknown) { return v; }\n",
     args: { name: "plain" },
   },
-  { code: "WM103", body: "return @@LIMIT;", extra: "const LIMIT = 5;\n", args: { name: "LIMIT" } },
+  {
+    code: "WM103",
+    body: "return @@LIMIT;",
+    extra: "let LIMIT = 5;\n",
+    args: moduleValueArgs("LIMIT", "let", "let"),
+  },
   {
     code: "WM104",
     body: "await anon();",

@@ -1,49 +1,70 @@
+import { basename } from "node:path";
 import ts from "typescript";
-import type { Expr, Span } from "../../ir/types.js";
+import type { Expr } from "../../ir/types.js";
 import { isNondeterministic } from "../checks/nondeterminism.js";
 import type { FnCtx } from "../context.js";
+import { moduleValueArgs } from "../diagnostics.js";
 import type { Binding } from "../resolve/bindings.js";
-import { constantOfName, constMember } from "../resolve/constants.js";
+import {
+  constantOfBinding,
+  constMember,
+  globalConstant,
+  type NotConstant,
+} from "../resolve/constants.js";
+import { spanOf } from "../source.js";
 import { dottedPath, resolvePath } from "./callee.js";
 import { lowerExpr } from "./expressions.js";
 
-/** Global constants, inlined. Non-finite numbers are written as divisions so the IR stays JSON. */
-function globalConstant(path: string, span: Span): Expr | undefined {
-  const lit = (value: number): Expr => ({ k: "lit", value, span });
-  const div = (a: number): Expr => ({ k: "binary", op: "/", left: lit(a), right: lit(0), span });
-  switch (path) {
-    case "undefined":
-      return { k: "undefined", span };
-    case "NaN":
-    case "Number.NaN":
-      return div(0);
-    case "Infinity":
-    case "Number.POSITIVE_INFINITY":
-      return div(1);
-    case "Number.NEGATIVE_INFINITY":
-      return div(-1);
-    case "Math.PI":
-      return lit(Math.PI);
-    case "Math.E":
-      return lit(Math.E);
-    case "Number.MAX_SAFE_INTEGER":
-      return lit(Number.MAX_SAFE_INTEGER);
-    case "Number.MIN_SAFE_INTEGER":
-      return lit(Number.MIN_SAFE_INTEGER);
-    case "Number.EPSILON":
-      return lit(Number.EPSILON);
+/** How a workflow body reads module constants: plain `const`s too, as long as their module
+ *  does not change them (the body would read the changed value in JavaScript). */
+const BODY = { plain: true, unmutated: true } as const;
+
+/** The inlined value of a module-level binding, or WM103 (WM107) at `node` saying why it has
+ *  none. */
+function moduleValue(ctx: FnCtx, b: Binding, node: ts.Node, name: string): Expr {
+  let first: NotConstant | undefined;
+  const why = (w: NotConstant) => {
+    first ??= w;
+  };
+  const v = constantOfBinding(b, { ...BODY, why }, node, ctx.mod);
+  if (v) return v;
+  const w = first as NotConstant | undefined;
+  if (w?.k === "unresolved") return ctx.refused("WM107", node, { name: w.name, spec: w.spec });
+  return ctx.refused("WM103", node, notConstantArgs(name, w, node, ctx));
+}
+
+function notConstantArgs(
+  name: string,
+  w: NotConstant | undefined,
+  use: ts.Node,
+  ctx: FnCtx,
+): Record<string, string> {
+  if (!w) return moduleValueArgs(name, "computed", "a value that is not a constant");
+  const at = (n: ts.Node, mod = w.mod) => {
+    const p = spanOf(n, mod.sf);
+    return `\`${brief(n.getText(mod.sf))}\` at ${basename(p.file)}:${p.line}:${p.column}`;
+  };
+  switch (w.k) {
+    case "let":
+      return moduleValueArgs(name, "let", w.decl);
+    case "computed":
+    case "mutated":
+      return moduleValueArgs(name, w.k, at(w.node));
+    case "external":
+      return moduleValueArgs(name, "external", w.spec);
+    case "namespace":
+      return moduleValueArgs(name, "namespace", use.getText(ctx.sf));
+    case "unresolved":
+      return moduleValueArgs(name, "computed", at(w.node));
     default:
-      return undefined;
+      return moduleValueArgs(name, w.k);
   }
 }
 
-function constantOf(b: Binding): Expr | undefined {
-  return b.k === "decl" ? constantOfName(b.mod, b.name) : undefined;
-}
-
-function refuseBinding(ctx: FnCtx, node: ts.Node, b: Binding, name: string): Expr {
-  if (b.k === "unresolved") return ctx.refused("WM107", node, { name: b.name, spec: b.spec });
-  return ctx.refused("WM103", node, { name });
+/** Source text for a message: one line, at most 40 characters. */
+function brief(t: string): string {
+  const one = t.replace(/\s+/g, " ");
+  return one.length > 40 ? `${one.slice(0, 37)}...` : one;
 }
 
 export function lowerName(ctx: FnCtx, id: ts.Identifier): Expr {
@@ -57,7 +78,7 @@ export function lowerName(ctx: FnCtx, id: ts.Identifier): Expr {
     if (isNondeterministic(id.text)) return ctx.refused("WM202", id, { name: id.text });
     return ctx.refused("WM101", id, { name: id.text });
   }
-  return constantOf(b) ?? refuseBinding(ctx, id, b, id.text);
+  return moduleValue(ctx, b, id, id.text);
 }
 
 export function lowerMember(ctx: FnCtx, pa: ts.PropertyAccessExpression): Expr {
@@ -74,9 +95,9 @@ export function lowerMember(ctx: FnCtx, pa: ts.PropertyAccessExpression): Expr {
       if (g) return g;
       if (isNondeterministic(full)) return ctx.refused("WM202", pa, { name: full });
     } else if (rest.length === 0) {
-      return constantOf(b) ?? refuseBinding(ctx, pa, b, full);
+      return moduleValue(ctx, b, pa, full);
     } else {
-      let v = constantOf(b);
+      let v = constantOfBinding(b, BODY, pa, ctx.mod);
       for (const key of rest) v = v && constMember(v, key);
       if (v) return { ...v, span };
     }

@@ -1,50 +1,18 @@
 // biome-ignore-all lint/suspicious/noThenProperty: `then` is the IfStmt field of the IR contract.
 import ts from "typescript";
-import type { BinaryOp, Expr, UnaryOp } from "../../ir/types.js";
+import type { Expr } from "../../ir/types.js";
 import type { FnCtx } from "../context.js";
+import {
+  BINARY_TOKENS as BINARY,
+  LOGICAL_TOKENS as LOGICAL,
+  PREFIX_TOKENS as PREFIX,
+} from "../tokens.js";
 import { hasEffect } from "./effects.js";
 import { lowerExpr } from "./expressions.js";
 import { lowerInstanceof } from "./instanceof.js";
 import { lowerOrdered } from "./items.js";
 
 const K = ts.SyntaxKind;
-
-const BINARY: ReadonlyMap<ts.SyntaxKind, BinaryOp> = new Map([
-  [K.PlusToken, "+"],
-  [K.MinusToken, "-"],
-  [K.AsteriskToken, "*"],
-  [K.SlashToken, "/"],
-  [K.PercentToken, "%"],
-  [K.AsteriskAsteriskToken, "**"],
-  [K.EqualsEqualsEqualsToken, "==="],
-  [K.ExclamationEqualsEqualsToken, "!=="],
-  [K.EqualsEqualsToken, "=="],
-  [K.ExclamationEqualsToken, "!="],
-  [K.LessThanToken, "<"],
-  [K.LessThanEqualsToken, "<="],
-  [K.GreaterThanToken, ">"],
-  [K.GreaterThanEqualsToken, ">="],
-  [K.LessThanLessThanToken, "<<"],
-  [K.GreaterThanGreaterThanToken, ">>"],
-  [K.GreaterThanGreaterThanGreaterThanToken, ">>>"],
-  [K.AmpersandToken, "&"],
-  [K.BarToken, "|"],
-  [K.CaretToken, "^"],
-  [K.InKeyword, "in"],
-] as const);
-
-const LOGICAL: ReadonlyMap<ts.SyntaxKind, "&&" | "||" | "??"> = new Map([
-  [K.AmpersandAmpersandToken, "&&"],
-  [K.BarBarToken, "||"],
-  [K.QuestionQuestionToken, "??"],
-] as const);
-
-const PREFIX: ReadonlyMap<ts.SyntaxKind, UnaryOp> = new Map([
-  [K.ExclamationToken, "!"],
-  [K.MinusToken, "-"],
-  [K.PlusToken, "+"],
-  [K.TildeToken, "~"],
-] as const);
 
 export function isAssignmentOperator(kind: ts.SyntaxKind): boolean {
   return kind >= K.FirstAssignment && kind <= K.LastAssignment;

@@ -3,7 +3,6 @@ import type { Expr, Pattern, PatternElement } from "../../ir/types.js";
 import type { FnCtx } from "../context.js";
 import { staticKey } from "../resolve/constants.js";
 import { propName, skipOuter } from "../source.js";
-import { dottedPath } from "./callee.js";
 import { hasEffect } from "./effects.js";
 import { lowerExpr } from "./expressions.js";
 
@@ -132,12 +131,18 @@ export function assignmentPattern(ctx: FnCtx, node: ts.Expression): Pattern | un
 
 /** The key a destructuring property reads when it is known statically: a written name
  *  (`{ a: x }`, `{ "a-b": x }`, `{ 0x10: x }`) or a computed constant (`{ ["a"]: x }`,
- *  `{ [Keys.A]: x }` with an enum or `as const` object, not shadowed by a local). */
+ *  `{ [Keys.A]: x }`, `{ [KEY]: x }` with an enum or a module constant, no name of it
+ *  shadowed by a local). */
 function patternKey(ctx: FnCtx, name: ts.PropertyName): string | undefined {
   if (!ts.isComputedPropertyName(name)) return propName(name);
-  const root = dottedPath(name.expression)?.root;
-  if (root && ctx.lookup(root.text) !== undefined) return undefined;
-  return staticKey(name, ctx.mod);
+  if (readsLocal(ctx, name.expression)) return undefined;
+  return staticKey(name, ctx.mod, { plain: true, unmutated: true });
+}
+
+function readsLocal(ctx: FnCtx, node: ts.Node): boolean {
+  if (ts.isIdentifier(node)) return ctx.lookup(node.text) !== undefined;
+  if (ts.isPropertyAccessExpression(node)) return readsLocal(ctx, node.expression);
+  return ts.forEachChild(node, (c) => readsLocal(ctx, c) || undefined) ?? false;
 }
 
 function reportKey(ctx: FnCtx, name: ts.Node): void {

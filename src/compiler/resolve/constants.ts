@@ -1,12 +1,18 @@
 import ts from "typescript";
-import type { Expr, ObjectProp } from "../../ir/types.js";
+import type { Expr, ObjectProp, Span } from "../../ir/types.js";
 import { propName, skipOuter, spanOf } from "../source.js";
-import { resolveName } from "./bindings.js";
+import { BINARY_TOKENS, LOGICAL_TOKENS, PREFIX_TOKENS } from "../tokens.js";
+import { type Binding, isSdkExport, resolveExport, resolveName } from "./bindings.js";
 import type { ModuleInfo } from "./module.js";
+import { mutationOf } from "./mutations.js";
 
-// Static evaluation of module-level constants: enum members and `as const` objects are inlined
-// into the IR as literals / object literals. Anything not statically known yields `undefined`
-// (the caller refuses it); nothing here ever executes user code.
+// Static reading of module-level constants: enums, and `const` declarations whose initializer
+// is built only from literals (numbers, strings, booleans, null, undefined, templates), array
+// and object literals (spreads and computed constant keys included), operators, built-in
+// constants (`Math.PI`, `Infinity`) and other such constants, followed through imports. The
+// value is inlined into the IR as an expression of literals, which the runtime evaluates as
+// JavaScript would. Anything else yields `undefined`, with the reason told to `why`; nothing
+// here ever executes user code.
 
 export function isAsConst(init: ts.Expression | undefined): boolean {
   let e = init;
@@ -44,35 +50,99 @@ export function enumObject(
   return { k: "object", props, span: spanOf(node, mod.sf) };
 }
 
-/** How far static evaluation reaches. `plain`: also read plain `const X = <literal>`
- *  declarations, not only `as const` ones. Only positions the compiler reads once, at compile
- *  time, set it (action options, retry policies): a plain const object could be mutated by
- *  other code before a workflow body would read it, so the body inlines `as const` only. */
+/** How far static reading reaches. Without `plain`, only enums and `as const` declarations
+ *  are read (staticKey's default, for keys written in options). `unmutated`: refuse an array or
+ *  object constant that its module changes (mutations.ts) — set where a workflow body reads the
+ *  value, since it would read the changed value in JavaScript. */
 export interface ConstOptions {
   plain?: boolean;
+  unmutated?: boolean;
   /** Bindings being evaluated (a cycle yields undefined). */
   seen?: Set<string>;
+  /** Told why the value is not constant, innermost cause first (the first call is the one to
+   *  report). */
+  why?: (w: NotConstant) => void;
 }
 
-/** The inlined value of a module-level binding usable as a value (enum or `as const`; with
- *  `plain`, any `const`). */
+/** Why a module-level value cannot be read statically, and where. */
+export type NotConstant = { mod: ModuleInfo; node: ts.Node } & (
+  | { k: "let"; decl: "let" | "var" }
+  | { k: "no-value" }
+  /** `node` is the first part of the value that is computed when the module loads. */
+  | { k: "computed" }
+  /** `node` is the expression of the module that changes the value. */
+  | { k: "mutated" }
+  | { k: "cycle" }
+  | { k: "action" | "function" | "class" | "namespace" | "sdk" }
+  | { k: "external"; spec: string }
+  | { k: "unresolved"; spec: string; name: string }
+);
+
+/** The inlined value of a module-level binding usable as a value (an enum, an `as const`
+ *  declaration; with `plain`, any constant `const`). `node`: where the name is used, for a
+ *  refusal that is not about a declaration (a name no module declares). */
 export function constantOfName(
   mod: ModuleInfo,
   name: string,
   opts: ConstOptions = {},
+  node: ts.Node = mod.sf,
 ): Expr | undefined {
   const b = resolveName(mod, name);
-  if (b?.k !== "decl") return undefined;
+  if (!b) {
+    opts.why?.({ mod, node, k: "computed" });
+    return undefined;
+  }
+  return constantOfBinding(b, opts, node, mod);
+}
+
+/** `constantOfName` for a binding already resolved. */
+export function constantOfBinding(
+  b: Binding,
+  opts: ConstOptions,
+  node: ts.Node,
+  useMod: ModuleInfo,
+): Expr | undefined {
+  const fail = (w: NotConstant): undefined => {
+    opts.why?.(w);
+    return undefined;
+  };
+  if (b.k !== "decl") {
+    const at = { mod: useMod, node };
+    if (b.k === "namespace" || b.k === "sdkNamespace" || b.k === "timersNamespace")
+      return fail({ ...at, k: "namespace" });
+    if (b.k === "external") return fail({ ...at, k: "external", spec: b.spec });
+    if (b.k === "unresolved") return fail({ ...at, k: "unresolved", spec: b.spec, name: b.name });
+    return fail({ ...at, k: "sdk" });
+  }
   const key = `${b.mod.file}\0${b.name}`;
   const seen = opts.seen ?? new Set<string>();
-  if (seen.has(key)) return undefined;
+  const decl = b.decl;
+  const at = { mod: b.mod, node: decl.node.name ?? decl.node };
+  if (seen.has(key)) return fail({ ...at, k: "cycle" });
   seen.add(key);
   try {
-    if (b.decl.k === "enum") return enumObject(b.decl.node, b.mod, { ...opts, seen });
-    const init = b.decl.k === "var" && b.decl.isConst ? b.decl.node.initializer : undefined;
-    if (init && (opts.plain || isAsConst(init)))
-      return constantExpr(init, b.mod, { ...opts, seen });
-    return undefined;
+    if (decl.k === "enum") return enumObject(decl.node, b.mod, { ...opts, seen });
+    if (decl.k === "function") return fail({ ...at, k: "function" });
+    if (decl.k === "class") return fail({ ...at, k: "class" });
+    const d = decl.node;
+    if (!decl.isConst) {
+      const list = d.parent;
+      const kind =
+        ts.isVariableDeclarationList(list) && list.flags & ts.NodeFlags.Let ? "let" : "var";
+      return fail({ ...at, k: "let", decl: kind });
+    }
+    const init = d.initializer;
+    if (!init) return fail({ ...at, k: "no-value" });
+    const e = skipOuter(init);
+    if (ts.isCallExpression(e) && isSdkExport(b.mod, e.expression, "action"))
+      return fail({ ...at, k: "action" });
+    if (!opts.plain && !isAsConst(init)) return undefined;
+    const v = constantExpr(init, b.mod, { ...opts, seen });
+    if (v && opts.unmutated && (v.k === "array" || v.k === "object")) {
+      const site = mutationOf(b.mod, b.name);
+      if (site) return fail({ mod: b.mod, node: site, k: "mutated" });
+    }
+    return v;
   } finally {
     seen.delete(key);
   }
@@ -111,6 +181,73 @@ function setProp(props: ObjectProp[], key: string, value: Expr, span: ObjectProp
   else props.push({ k: "prop", key, value, span });
 }
 
+/** A number as an IR expression: a literal when JSON can hold it, else the division or
+ *  negation that computes it (`1 / 0`, `0 / 0`, `-0`). */
+export function numberExpr(n: number, span: Span): Expr {
+  const lit = (value: number): Expr => ({ k: "lit", value, span });
+  const div = (a: number): Expr => ({ k: "binary", op: "/", left: lit(a), right: lit(0), span });
+  if (Number.isNaN(n)) return div(0);
+  if (n === Number.POSITIVE_INFINITY) return div(1);
+  if (n === Number.NEGATIVE_INFINITY) return div(-1);
+  if (Object.is(n, -0)) return { k: "unary", op: "-", arg: lit(0), span };
+  return lit(n);
+}
+
+/** Global constants, inlined. */
+export function globalConstant(path: string, span: Span): Expr | undefined {
+  switch (path) {
+    case "undefined":
+      return { k: "undefined", span };
+    case "NaN":
+    case "Number.NaN":
+      return numberExpr(Number.NaN, span);
+    case "Infinity":
+    case "Number.POSITIVE_INFINITY":
+      return numberExpr(Number.POSITIVE_INFINITY, span);
+    case "Number.NEGATIVE_INFINITY":
+      return numberExpr(Number.NEGATIVE_INFINITY, span);
+    case "Math.PI":
+      return numberExpr(Math.PI, span);
+    case "Math.E":
+      return numberExpr(Math.E, span);
+    case "Number.MAX_SAFE_INTEGER":
+      return numberExpr(Number.MAX_SAFE_INTEGER, span);
+    case "Number.MIN_SAFE_INTEGER":
+      return numberExpr(Number.MIN_SAFE_INTEGER, span);
+    case "Number.EPSILON":
+      return numberExpr(Number.EPSILON, span);
+    case "Number.MAX_VALUE":
+      return numberExpr(Number.MAX_VALUE, span);
+    case "Number.MIN_VALUE":
+      return numberExpr(Number.MIN_VALUE, span);
+    default:
+      return undefined;
+  }
+}
+
+/** A primitive literal's value as a template substitution renders it, if it is one. */
+function templateText(v: Expr): string | undefined {
+  if (v.k === "undefined") return "undefined";
+  if (v.k !== "lit" || (v.value !== null && typeof v.value === "object")) return undefined;
+  return String(v.value);
+}
+
+/** Options for reading a name used inside another constant's value: a refusal about that
+ *  name's own declaration is reported as the use of it (`B = [A]` is refused for using `A`). */
+function nested(opts: ConstOptions, mod: ModuleInfo, use: ts.Node): ConstOptions {
+  const why = opts.why;
+  if (!why) return opts;
+  return {
+    ...opts,
+    why: (w) =>
+      why(
+        w.k === "computed" || w.k === "mutated" || w.k === "unresolved"
+          ? w
+          : { mod, node: use, k: "computed" },
+      ),
+  };
+}
+
 export function constantExpr(
   node: ts.Expression,
   mod: ModuleInfo,
@@ -118,18 +255,48 @@ export function constantExpr(
 ): Expr | undefined {
   const e = skipOuter(node);
   const span = spanOf(e, mod.sf);
+  const computed = (at: ts.Node = e): undefined => {
+    opts.why?.({ mod, node: at, k: "computed" });
+    return undefined;
+  };
   if (ts.isStringLiteral(e) || ts.isNoSubstitutionTemplateLiteral(e)) {
     return { k: "lit", value: e.text, span };
   }
-  if (ts.isNumericLiteral(e)) return { k: "lit", value: Number(e.text), span };
+  if (ts.isNumericLiteral(e)) return numberExpr(Number(e.text), span);
   if (e.kind === ts.SyntaxKind.TrueKeyword) return { k: "lit", value: true, span };
   if (e.kind === ts.SyntaxKind.FalseKeyword) return { k: "lit", value: false, span };
   if (e.kind === ts.SyntaxKind.NullKeyword) return { k: "lit", value: null, span };
-  if (ts.isIdentifier(e) && e.text === "undefined") return { k: "undefined", span };
-  if (ts.isPrefixUnaryExpression(e) && e.operator === ts.SyntaxKind.MinusToken) {
-    const v = constantExpr(e.operand, mod, opts);
-    if (v?.k === "lit" && typeof v.value === "number") return { k: "lit", value: -v.value, span };
-    return undefined;
+  if (ts.isPrefixUnaryExpression(e)) {
+    const op = PREFIX_TOKENS.get(e.operator);
+    const v = op && constantExpr(e.operand, mod, opts);
+    if (!op) return computed();
+    if (!v) return undefined;
+    // `-5` is the literal -5 (as before: keys and settings read it as a number).
+    if (op === "-" && v.k === "lit" && typeof v.value === "number")
+      return numberExpr(-v.value, span);
+    return { k: "unary", op, arg: v, span };
+  }
+  if (ts.isBinaryExpression(e)) {
+    const kind = e.operatorToken.kind;
+    const logical = LOGICAL_TOKENS.get(kind);
+    const op = BINARY_TOKENS.get(kind);
+    if (!logical && (!op || op === "in")) return computed();
+    const left = constantExpr(e.left, mod, opts);
+    const right = left && constantExpr(e.right, mod, opts);
+    if (!left || !right) return undefined;
+    if (logical) return { k: "logical", op: logical, left, right, span };
+    return { k: "binary", op: op!, left, right, span };
+  }
+  if (ts.isTemplateExpression(e)) {
+    let text = e.head.text;
+    for (const t of e.templateSpans) {
+      const v = constantExpr(t.expression, mod, opts);
+      if (!v) return undefined;
+      const part = templateText(v);
+      if (part === undefined) return computed(t.expression);
+      text += part + t.literal.text;
+    }
+    return { k: "lit", value: text, span };
   }
   if (ts.isArrayLiteralExpression(e)) {
     const items: Expr[] = [];
@@ -137,11 +304,15 @@ export function constantExpr(
       if (ts.isSpreadElement(el)) {
         // `[...A, x]`: the items of a constant array, in place.
         const v = constantExpr(el.expression, mod, opts);
-        if (v?.k !== "array" || v.items.some((i) => i.k === "spread")) return undefined;
+        if (!v) return undefined;
+        if (v.k !== "array" || v.items.some((i) => i.k === "spread")) return computed(el);
         items.push(...(v.items as Expr[]));
         continue;
       }
-      const v = ts.isOmittedExpression(el) ? undefined : constantExpr(el, mod, opts);
+      // A hole reads as `undefined`, as everywhere in the IR (docs/ir.md).
+      const v = ts.isOmittedExpression(el)
+        ? ({ k: "undefined", span: spanOf(el, mod.sf) } as Expr)
+        : constantExpr(el, mod, opts);
       if (!v) return undefined;
       items.push(v);
     }
@@ -154,8 +325,9 @@ export function constantExpr(
       if (ts.isSpreadAssignment(p)) {
         // `{ ...A, x: 1 }`: A's own keys, in place (spreading null or undefined adds none).
         const v = constantExpr(p.expression, mod, opts);
-        if (v?.k === "undefined" || (v?.k === "lit" && v.value === null)) continue;
-        if (v?.k !== "object" || v.props.some((q) => q.k !== "prop")) return undefined;
+        if (!v) return undefined;
+        if (v.k === "undefined" || (v.k === "lit" && v.value === null)) continue;
+        if (v.k !== "object" || v.props.some((q) => q.k !== "prop")) return computed(p);
         for (const q of v.props) if (q.k === "prop") setProp(props, q.key, q.value, q.span);
         continue;
       }
@@ -163,20 +335,57 @@ export function constantExpr(
       let value: Expr | undefined;
       if (ts.isPropertyAssignment(p)) {
         key = staticKey(p.name, mod, opts);
+        if (key === undefined) return computed(p.name);
         value = constantExpr(p.initializer, mod, opts);
       } else if (ts.isShorthandPropertyAssignment(p)) {
         key = p.name.text;
-        value = constantOfName(mod, p.name.text, opts);
+        value = constantOfName(mod, p.name.text, nested(opts, mod, p.name), p.name);
+      } else {
+        // A method or an accessor: a function is not a constant.
+        return computed(p);
       }
-      if (key === undefined || !value) return undefined;
+      if (!value) return undefined;
       setProp(props, key, value, pspan);
     }
     return { k: "object", props, span };
   }
-  if (ts.isIdentifier(e)) return constantOfName(mod, e.text, opts);
-  if (ts.isPropertyAccessExpression(e) && !e.questionDotToken) {
-    const obj = constantExpr(e.expression, mod, opts);
-    return obj && constMember(obj, e.name.text);
+  if (ts.isIdentifier(e)) {
+    if (!resolveName(mod, e.text)) return globalConstant(e.text, span) ?? computed();
+    return constantOfName(mod, e.text, nested(opts, mod, e), e);
   }
-  return undefined;
+  if (ts.isPropertyAccessExpression(e) && !e.questionDotToken) {
+    const root = skipOuter(e.expression);
+    if (ts.isIdentifier(root) && !resolveName(mod, root.text)) {
+      return globalConstant(`${root.text}.${e.name.text}`, span) ?? computed();
+    }
+    const ns = ts.isIdentifier(root) ? resolveName(mod, root.text) : undefined;
+    if (ns?.k === "namespace") {
+      // `C.LIMIT` with `import * as C`: the export, read in its module.
+      const b = resolveExport(ns.mod, e.name.text);
+      return b ? constantOfBinding(b, nested(opts, mod, e), e, mod) : computed();
+    }
+    const obj = constantExpr(e.expression, mod, opts);
+    if (!obj) return undefined;
+    return constProperty(obj, e.name.text, span) ?? computed();
+  }
+  if (ts.isElementAccessExpression(e) && !e.questionDotToken) {
+    const obj = constantExpr(e.expression, mod, opts);
+    const key = obj && constantExpr(e.argumentExpression, mod, opts);
+    if (!obj || !key) return undefined;
+    if (key.k !== "lit" || (typeof key.value !== "string" && typeof key.value !== "number"))
+      return computed(e.argumentExpression);
+    return constProperty(obj, String(key.value), span) ?? computed();
+  }
+  return computed();
+}
+
+/** `o.key` / `o[key]` on a constant array or object literal, when it can be read statically. */
+function constProperty(obj: Expr, key: string, span: Span): Expr | undefined {
+  if (obj.k === "array") {
+    if (obj.items.some((i) => i.k === "spread")) return undefined;
+    if (key === "length") return { k: "lit", value: obj.items.length, span };
+    const i = /^(0|[1-9]\d*)$/.test(key) ? Number(key) : -1;
+    return i >= 0 && i < obj.items.length ? (obj.items[i] as Expr) : undefined;
+  }
+  return constMember(obj, key);
 }
