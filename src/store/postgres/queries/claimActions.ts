@@ -37,13 +37,25 @@ export async function claimActions(
     lost_attempts: number;
   }>({
     name: "waymark_claim_actions",
-    text: `with picked as (
+    // Calls with a priority first, highest first (waymark_action_calls_urgent,
+    // 0013_call_priority.sql), then the others by due time.
+    text: `with urgent as (
              select instance_id, call_id from waymark_action_calls
-             where status = 'queued' and action_name = any($2::text[]) and scheduled_at <= now()
-             order by scheduled_at
+             where status = 'queued' and priority > 0 and action_name = any($2::text[])
+               and scheduled_at <= now()
+             order by priority desc, scheduled_at
              limit $3
              for update skip locked
-           )
+           ),
+           rest as (
+             select instance_id, call_id from waymark_action_calls
+             where status = 'queued' and priority <= 0 and action_name = any($2::text[])
+               and scheduled_at <= now()
+             order by scheduled_at
+             limit greatest(0, $3 - (select count(*) from urgent))
+             for update skip locked
+           ),
+           picked as (select * from urgent union all select * from rest)
            update waymark_action_calls c set
              status = 'running', attempts = c.attempts + 1, worker = $1,
              lease_expires_at = now() + $4 * interval '1 millisecond', started_at = now()

@@ -268,22 +268,23 @@ function persistText(parts: Parts, p: Params): string {
                updated_at = now()
              from inst${delivered ? " left join absorb ab on ab.instance_id = inst.id" : ""}
              where w.id = inst.id and w.fence = inst.fence${fresh ? "\n               and (not inst.fresh or w.status = 'queued')" : ""}${repeat ? "\n               and inst.id not in (select id from already)" : ""}${records ? "\n               and inst.id not in (select instance_id from rec_stale)" : ""}
-             returning w.id, w.status, w.result, w.error
+             returning w.id, w.status, w.result, w.error, w.priority
            )`);
   if (dispatch)
     cte.push(`calls as (
-             insert into waymark_action_calls (instance_id, call_id, action_name, args, policy)
-             select c.instance_id, c.call_id, c.action_name, c.args, c.policy
+             insert into waymark_action_calls (instance_id, call_id, action_name, args, policy, priority)
+             select c.instance_id, c.call_id, c.action_name, c.args, c.policy, u.priority
              from unnest(${p.ref("cInstance", "bigint[]")}, ${p.ref("cCall", "int[]")},
                          ${p.ref("cAction", "text[]")}, ${p.ref("cArgs", "json[]")},
                          ${p.ref("cPolicy", "jsonb[]")})
                as c(instance_id, call_id, action_name, args, policy)
-             where c.instance_id in (select id from upd)
-               -- Insert-if-absent without ON CONFLICT (a speculative insertion writes one more
-               -- WAL record per row). Race-free: only the writer whose fenced update of the
-               -- instance row succeeded gets here, and writers of one instance serialize on that
-               -- row, each new one with a bumped fence — so no one inserts these keys meanwhile.
-               and not exists (select 1 from waymark_action_calls e
+             -- the instance's priority goes with its calls (0013_call_priority.sql)
+             join upd u on u.id = c.instance_id
+             -- Insert-if-absent without ON CONFLICT (a speculative insertion writes one more
+             -- WAL record per row). Race-free: only the writer whose fenced update of the
+             -- instance row succeeded gets here, and writers of one instance serialize on that
+             -- row, each new one with a bumped fence — so no one inserts these keys meanwhile.
+             where not exists (select 1 from waymark_action_calls e
                                where e.instance_id = c.instance_id and e.call_id = c.call_id
                                offset 0)
              returning 1
