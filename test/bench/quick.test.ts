@@ -43,7 +43,7 @@ function runBench(
   });
 }
 
-test("npm run bench -- --quick --json runs A, B, C and D and prints one line each", {
+test("npm run bench -- --quick --json runs A to E and prints one line each", {
   timeout: 240_000,
 }, async () => {
   const database = `wm_bench_${randomBytes(4).toString("hex")}`;
@@ -55,9 +55,9 @@ test("npm run bench -- --quick --json runs A, B, C and D and prints one line eac
     .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(
     lines.map((l) => l.scenario),
-    ["A", "B", "C", "D"],
+    ["A", "B", "C", "D", "E"],
   );
-  const [a, b, c, d] = lines as Record<string, number>[];
+  const [a, b, c, d, e] = lines as Record<string, number>[];
   for (const field of [
     "wf_per_s",
     "steps_per_s",
@@ -75,4 +75,8 @@ test("npm run bench -- --quick --json runs A, B, C and D and prints one line eac
   assert.equal(d?.actions, 2000, "D drained 20,000 ÷ 10 queued calls");
   for (const l of [a, b, c, d])
     assert.ok((l?.steps_per_s ?? 0) > 0, `${String(l?.scenario)} ran actions`);
+  assert.equal(e?.n, 20, "E ran 200 ÷ 10 signal round trips");
+  assert.equal(e?.width, 100, "E started 1,000 ÷ 10 children");
+  for (const field of ["signal_p50_ms", "signal_p99_ms", "children_wall_ms"])
+    assert.equal(typeof e?.[field], "number", `E reports ${field}`);
 });
