@@ -4,7 +4,7 @@ import type { PgCounters } from "./metrics.js";
 import type { Progress } from "./progress.js";
 
 export interface ScenarioResult {
-  scenario: "A" | "B" | "C" | "D" | "E";
+  scenario: "A" | "B" | "C" | "D" | "E" | "F";
   [field: string]: unknown;
 }
 

@@ -68,3 +68,11 @@ export class BenchChildren extends Workflow {
     return await benchSum(rs);
   }
 }
+
+/** F: what each schedule fire runs (one no-op action). */
+@workflow
+export class BenchTick extends Workflow {
+  async run(i: number) {
+    return await benchNoop(i);
+  }
+}

@@ -43,7 +43,7 @@ function runBench(
   });
 }
 
-test("npm run bench -- --quick --json runs A to E and prints one line each", {
+test("npm run bench -- --quick --json runs A to F and prints one line each", {
   timeout: 240_000,
 }, async () => {
   const database = `wm_bench_${randomBytes(4).toString("hex")}`;
@@ -55,9 +55,9 @@ test("npm run bench -- --quick --json runs A to E and prints one line each", {
     .map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(
     lines.map((l) => l.scenario),
-    ["A", "B", "C", "D", "E"],
+    ["A", "B", "C", "D", "E", "F"],
   );
-  const [a, b, c, d, e] = lines as Record<string, number>[];
+  const [a, b, c, d, e, f] = lines as Record<string, number>[];
   for (const field of [
     "wf_per_s",
     "steps_per_s",
@@ -79,4 +79,7 @@ test("npm run bench -- --quick --json runs A to E and prints one line each", {
   assert.equal(e?.width, 100, "E started 1,000 ÷ 10 children");
   for (const field of ["signal_p50_ms", "signal_p99_ms", "children_wall_ms"])
     assert.equal(typeof e?.[field], "number", `E reports ${field}`);
+  assert.equal(f?.n, 100, "F registered 1,000 ÷ 10 schedules");
+  assert.ok((f?.fires ?? 0) >= 100, `F fired (${f?.fires})`);
+  assert.equal(f?.duplicates, 0, "F: no fire time fired twice");
 });
