@@ -93,6 +93,31 @@ test("100 signals of one name are consumed in the order they were accepted, each
   assert.equal(kept[0]?.n, 0, "every signal consumed");
 });
 
+test("100 signals from 10 concurrent senders while the loop drains: each consumed once, in acceptance order", async () => {
+  const h = await new flows.MailboxWorkflow().start(100);
+  await until("the loop to wait", waiting(h.id));
+  // Sends race each other and the runner's deliveries to waits it has just written.
+  await Promise.all(
+    Array.from({ length: 10 }, async (_, s) => {
+      for (let i = 0; i < 10; i++) await h.signal("item", s * 10 + i);
+    }),
+  );
+  const got = (await h.result()) as number[];
+  const accepted = await query<{ payload: number }>(
+    "select payload from waymark_signals where instance_id = $1 order by id",
+    [h.id],
+  );
+  assert.deepEqual(
+    [...got].sort((a, b) => a - b),
+    Array.from({ length: 100 }, (_, i) => i),
+  );
+  assert.deepEqual(
+    got,
+    accepted.map((r) => r.payload),
+    "consumed in the order accepted",
+  );
+});
+
 test("waitForSignal inside Promise.all next to an action and a sleep", async () => {
   const h = await new flows.RaceWorkflow().start();
   await h.signal("a", "hello");

@@ -31,9 +31,19 @@ function cancelTreeSql(roots: string, error: string): string {
              union
              select c.id from waymark_instances c join tree t on c.parent_id = t.id
            ),
+           -- Call rows first, then instance rows: the lock order of completions and settled
+           -- waits (0014_lock_order.sql). A call a completion holds is waited for, and skipped
+           -- below if it ended meanwhile.
+           call_locks as (
+             select 1 from waymark_action_calls
+             where instance_id in (select id from tree) and status in ('queued', 'running', 'waiting')
+             order by instance_id, call_id
+             for update
+           ),
            old as (
              select id, local_calls, lease_owner, lease_expires_at, updated_at from waymark_instances
              where id in (select id from tree) and status not in ('completed', 'failed', 'cancelled')
+               and (select count(*) from call_locks) >= 0
              order by id
              for update
            ),
