@@ -125,6 +125,7 @@ function bar(r: ScenarioResult, p: PeerFigures | undefined): [string, boolean][]
     if (p) out.push(["actions/s ≥ graphile-worker batched", n(r.steps_per_s) >= n(p.steps_per_s)]);
   } else if (r.scenario === "F") {
     out.push(["no fire time fired twice", n(r.duplicates) === 0]);
+    out.push(["no fire time missed", n(r.fires) === n(r.expected_fires)]);
     out.push(["fire lateness p99 ≤ 1 s", n(r.lateness_p99_ms) <= 1000]);
   } else if (r.scenario === "E" && p) {
     out.push(["signal round trip p50 ≤ DBOS", n(r.signal_p50_ms) <= n(p.signal_p50_ms)]);

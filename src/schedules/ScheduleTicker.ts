@@ -1,6 +1,8 @@
-// Fires due schedules from an engine process (`start-workers` with a runner): every TICK_MS,
-// one transaction fires what is due (fireDueSchedules: rows locked SKIP LOCKED, so any number of
-// engines share the work and none fires a fire time twice).
+// Fires due schedules from an engine process (`start-workers` with a runner): a tick fires what
+// is due, one transaction per BATCH (fireDueSchedules: rows locked SKIP LOCKED, so any number of
+// engines share the work and none fires a fire time twice), then sleeps until the next fire
+// time — at least MIN_TICK_MS (fires close together share a tick), at most MAX_TICK_MS (a
+// schedule registered or resumed by another process is seen within it).
 import type pg from "pg";
 import { logger } from "../store/log.js";
 import {
@@ -12,8 +14,9 @@ import { dueFires } from "./dueFires.js";
 import { parseSchedule } from "./scheduleExpression.js";
 
 const log = logger("schedules");
-const TICK_MS = 250;
-const BATCH = 100;
+const MIN_TICK_MS = 50;
+const MAX_TICK_MS = 250;
+const BATCH = 500;
 
 /** The fires of one due schedule: the catch-up policy, then overlap "skip" (no new instance
  *  while the last one runs; then at most one instance per tick). */
@@ -46,11 +49,12 @@ export class ScheduleTicker {
   start(): void {
     const tick = () => {
       if (this.stopped) return;
-      this.running = this.fire().finally(() => {
-        if (!this.stopped) this.timer = setTimeout(tick, TICK_MS);
+      this.running = this.fire().then((idleMs) => {
+        const wait = Math.min(MAX_TICK_MS, Math.max(MIN_TICK_MS, idleMs ?? MAX_TICK_MS));
+        if (!this.stopped) this.timer = setTimeout(tick, wait);
       });
     };
-    this.timer = setTimeout(tick, TICK_MS);
+    this.timer = setTimeout(tick, MIN_TICK_MS);
   }
 
   async stop(): Promise<void> {
@@ -59,23 +63,31 @@ export class ScheduleTicker {
     await this.running;
   }
 
-  private async fire(): Promise<void> {
+  /** Fires until nothing is due; returns how long until the next fire time (null: none, or
+   *  the database failed: retried at the next tick). */
+  private async fire(): Promise<number | null> {
     try {
       for (;;) {
-        const n = await fireDueSchedules(this.pool, BATCH, this.keepHours, (s, now) => {
-          try {
-            return planFires(s, now);
-          } catch (e) {
-            // A schedule stored by an older version that this one cannot read: skip a day.
-            log.warn(`schedule ${s.workflowName}/${s.scheduleName}: ${(e as Error).message}`);
-            return { fires: [], skipped: 0, nextFireAt: new Date(now.getTime() + 86_400_000) };
-          }
-        });
+        const { started: n, idleMs } = await fireDueSchedules(
+          this.pool,
+          BATCH,
+          this.keepHours,
+          (s, now) => {
+            try {
+              return planFires(s, now);
+            } catch (e) {
+              // A schedule stored by an older version that this one cannot read: skip a day.
+              log.warn(`schedule ${s.workflowName}/${s.scheduleName}: ${(e as Error).message}`);
+              return { fires: [], skipped: 0, nextFireAt: new Date(now.getTime() + 86_400_000) };
+            }
+          },
+        );
         if (n > 0) log.debug(`fired ${n} schedule instance(s)`);
-        if (n < BATCH) return;
+        if (idleMs !== 0) return idleMs;
       }
     } catch (e) {
       log.warn(`firing schedules failed: ${(e as Error).message}`);
+      return null;
     }
   }
 }

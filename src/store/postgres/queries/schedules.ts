@@ -142,20 +142,24 @@ export interface FirePlan {
  * LOCKED: another engine's ticker takes the others), `plan` says which fire times to start, each
  * fire's instance is queued with the idempotency key `schedule:<name>@<time>` (so a fire time
  * makes one instance even if this commit's answer is lost and it runs again), and the schedule
- * moves on. Returns the number of instances started.
+ * moves on. Returns the number of instances started, and when nothing was due, how long until
+ * the next fire time (null: no schedule is active).
  */
 export async function fireDueSchedules(
   pool: pg.Pool,
   limit: number,
   keepHours: number,
   plan: (s: DueSchedule, now: Date) => FirePlan,
-): Promise<number> {
+): Promise<{ started: number; idleMs: number | null }> {
   // The common case, nothing due, costs one index probe and no transaction.
-  const any = await pool.query({
+  const probe = await pool.query<{ ms: number | null }>({
     name: "waymark_schedules_due",
-    text: "select 1 from waymark_schedules where not paused and next_fire_at <= now() limit 1",
+    text: `select extract(epoch from min(next_fire_at) - now()) * 1000 as ms
+             from waymark_schedules where not paused`,
   });
-  if (any.rowCount === 0) return 0;
+  const ms = probe.rows[0]?.ms;
+  if (ms === null || ms === undefined) return { started: 0, idleMs: null };
+  if (Number(ms) > 0) return { started: 0, idleMs: Number(ms) };
   const c = await pool.connect();
   let started = 0;
   try {
@@ -184,7 +188,20 @@ export async function fireDueSchedules(
         for update of s skip locked`,
       [limit],
     );
-    for (const r of due.rows) {
+    // Plans in JS (the schedule expressions), then every fire and every schedule's move in ONE
+    // statement: a tick costs the same few round trips for 1 or 1,000 due schedules.
+    const f = { si: [] as number[], version: [] as string[], name: [] as string[] };
+    const fi = { input: [] as string[], key: [] as (string | null)[], hash: [] as string[] };
+    const jitter: number[] = [];
+    const u = {
+      wf: [] as string[],
+      sn: [] as string[],
+      next: [] as Date[],
+      skipped: [] as number[],
+      fires: [] as number[],
+      last: [] as (Date | null)[],
+    };
+    due.rows.forEach((r, si) => {
       const s: DueSchedule = {
         workflowName: r.workflow_name,
         scheduleName: r.schedule_name,
@@ -200,42 +217,66 @@ export async function fireDueSchedules(
       };
       const p = plan(s, r.now);
       const hash = createHash("sha256").update(s.inputsJson).digest("hex");
-      let lastId: string | null = null;
       for (const t of p.fires) {
-        const jitter = s.jitterMs > 0 ? Math.floor(Math.random() * s.jitterMs) : 0;
-        const res = await c.query<{ id: string }>(
-          "select id::text from waymark_start($1, $2, $3::json, $4, $5, 0, $6, $7, true)",
-          [
-            s.versionId,
-            s.workflowName,
-            s.inputsJson,
-            `schedule:${s.scheduleName}@${t.toISOString()}`,
-            hash,
-            jitter,
-            keepHours,
-          ],
-        );
-        lastId = res.rows[0]?.id ?? lastId;
-        started++;
+        f.si.push(si);
+        f.version.push(s.versionId);
+        f.name.push(s.workflowName);
+        fi.input.push(s.inputsJson);
+        fi.key.push(`schedule:${s.scheduleName}@${t.toISOString()}`);
+        fi.hash.push(hash);
+        jitter.push(s.jitterMs > 0 ? Math.floor(Math.random() * s.jitterMs) : 0);
       }
-      await c.query(
-        `update waymark_schedules set next_fire_at = $3, skipped = skipped + $4,
-           fires = fires + $5, last_fire_at = coalesce($6, last_fire_at),
-           last_instance_id = coalesce($7::bigint, last_instance_id), updated_at = now()
-         where workflow_name = $1 and schedule_name = $2`,
+      u.wf.push(s.workflowName);
+      u.sn.push(s.scheduleName);
+      u.next.push(p.nextFireAt);
+      u.skipped.push(p.skipped);
+      u.fires.push(p.fires.length);
+      u.last.push(p.fires.at(-1) ?? null);
+    });
+    if (due.rows.length > 0) {
+      // `ord` orders one schedule's fires (oldest first): its last instance is the newest.
+      const res = await c.query<{ started: number }>(
+        `with f as (
+           select t.si, t.ord, st.id
+             from unnest($1::int[], $2::bigint[], $3::text[], $4::json[], $5::text[], $6::text[],
+                         $7::float8[]) with ordinality as t(si, version_id, name, input, key, hash, jitter, ord)
+             cross join lateral waymark_start(t.version_id, t.name, t.input, t.key, t.hash, 0,
+                                              t.jitter, $8, true) st
+         ),
+         last as (select distinct on (si) si, id from f order by si, ord desc),
+         moved as (
+           update waymark_schedules s set next_fire_at = m.next, skipped = s.skipped + m.skipped,
+             fires = s.fires + m.fires, last_fire_at = coalesce(m.last, s.last_fire_at),
+             last_instance_id = coalesce(l.id, s.last_instance_id), updated_at = now()
+           from unnest($9::text[], $10::text[], $11::timestamptz[], $12::int[], $13::int[],
+                       $14::timestamptz[]) with ordinality as m(wf, sn, next, skipped, fires, last, si)
+           left join last l on l.si = m.si - 1
+           where s.workflow_name = m.wf and s.schedule_name = m.sn
+           returning 1
+         )
+         select (select count(*) from f)::int as started, (select count(*) from moved) as moved`,
         [
-          s.workflowName,
-          s.scheduleName,
-          p.nextFireAt,
-          p.skipped,
-          p.fires.length,
-          p.fires.at(-1) ?? null,
-          lastId,
+          f.si,
+          f.version,
+          f.name,
+          fi.input,
+          fi.key,
+          fi.hash,
+          jitter,
+          keepHours,
+          u.wf,
+          u.sn,
+          u.next,
+          u.skipped,
+          u.fires,
+          u.last,
         ],
       );
+      started = res.rows[0]?.started ?? 0;
     }
     await c.query("commit");
-    return started;
+    // All due rows locked by another engine: not due for this one until its next tick.
+    return { started, idleMs: due.rows.length === 0 ? 1 : 0 };
   } catch (e) {
     await c.query("rollback").catch(() => {});
     throw e;
