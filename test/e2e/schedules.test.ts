@@ -165,6 +165,16 @@ test("a bad schedule is refused with nothing stored", async () => {
     }),
     /argument/,
   );
+  class NotAWorkflow {
+    async run() {
+      return 1;
+    }
+  }
+  await assert.rejects(
+    // @ts-expect-error: not a @workflow class
+    scheduleWorkflow(NotAWorkflow, { scheduleName: "bad", schedule: "1h" }),
+    /scheduleWorkflow\(cls, options\): cls must be a @workflow class/,
+  );
   assert.equal((await listSchedules()).length, before);
 });
 
