@@ -190,9 +190,15 @@ export async function fireDueSchedules(
     );
     // Plans in JS (the schedule expressions), then every fire and every schedule's move in ONE
     // statement: a tick costs the same few round trips for 1 or 1,000 due schedules.
-    const f = { si: [] as number[], version: [] as string[], name: [] as string[] };
-    const fi = { input: [] as string[], key: [] as (string | null)[], hash: [] as string[] };
-    const jitter: number[] = [];
+    const fire = {
+      si: [] as number[],
+      version: [] as string[],
+      name: [] as string[],
+      input: [] as string[],
+      key: [] as string[],
+      hash: [] as string[],
+      jitter: [] as number[],
+    };
     const u = {
       wf: [] as string[],
       sn: [] as string[],
@@ -218,13 +224,13 @@ export async function fireDueSchedules(
       const p = plan(s, r.now);
       const hash = createHash("sha256").update(s.inputsJson).digest("hex");
       for (const t of p.fires) {
-        f.si.push(si);
-        f.version.push(s.versionId);
-        f.name.push(s.workflowName);
-        fi.input.push(s.inputsJson);
-        fi.key.push(`schedule:${s.scheduleName}@${t.toISOString()}`);
-        fi.hash.push(hash);
-        jitter.push(s.jitterMs > 0 ? Math.floor(Math.random() * s.jitterMs) : 0);
+        fire.si.push(si);
+        fire.version.push(s.versionId);
+        fire.name.push(s.workflowName);
+        fire.input.push(s.inputsJson);
+        fire.key.push(`schedule:${s.scheduleName}@${t.toISOString()}`);
+        fire.hash.push(hash);
+        fire.jitter.push(s.jitterMs > 0 ? Math.floor(Math.random() * s.jitterMs) : 0);
       }
       u.wf.push(s.workflowName);
       u.sn.push(s.scheduleName);
@@ -252,17 +258,16 @@ export async function fireDueSchedules(
                        $14::timestamptz[]) with ordinality as m(wf, sn, next, skipped, fires, last, si)
            left join last l on l.si = m.si - 1
            where s.workflow_name = m.wf and s.schedule_name = m.sn
-           returning 1
          )
-         select (select count(*) from f)::int as started, (select count(*) from moved) as moved`,
+         select count(*)::int as started from f`,
         [
-          f.si,
-          f.version,
-          f.name,
-          fi.input,
-          fi.key,
-          fi.hash,
-          jitter,
+          fire.si,
+          fire.version,
+          fire.name,
+          fire.input,
+          fire.key,
+          fire.hash,
+          fire.jitter,
           keepHours,
           u.wf,
           u.sn,
