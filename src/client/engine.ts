@@ -21,6 +21,7 @@ import { isTransientDbError } from "../store/isTransientDbError.js";
 import { PostgresStore } from "../store/postgres/PostgresStore.js";
 import { closePools } from "../store/postgres/pool.js";
 import type { InstanceOutcome } from "../store/postgres/queries/clientQueries.js";
+import type { SendResult } from "../store/postgres/queries/signals.js";
 import { CHANNEL_DONE } from "../store/postgres/queries/types.js";
 import { decodeValue, encodeValue } from "../values/index.js";
 import { assertPayloadSize } from "../values/payloadLimit.js";
@@ -176,7 +177,10 @@ function registerVersion(
 
 const TERMINAL = new Set(["completed", "failed", "cancelled"]);
 
-function outcomeOf(id: string, row: { status: string; result: unknown; error: unknown }): unknown {
+export function outcomeOf(
+  id: string,
+  row: { status: string; result: unknown; error: unknown },
+): unknown {
   if (row.status === "completed") return decodeValue(row.result as never);
   const error = (
     row.error === null ? cancelledError() : decodeValue(row.error as never)
@@ -186,7 +190,7 @@ function outcomeOf(id: string, row: { status: string; result: unknown; error: un
 
 /** Validates and encodes the input before touching the database: an unserializable input
  *  throws here, at the call site, and writes nothing. */
-function prepareStart(cls: WorkflowClassLike, args: unknown[]) {
+export function prepareStart(cls: WorkflowClassLike, args: unknown[]) {
   const inputJson = JSON.stringify(encodeValue(args, "input"));
   const program = cls.workflowIr();
   const name = cls.shortName();
@@ -386,22 +390,32 @@ function handleFor<R>(id: string, conn: Promise<Connection>, t?: Tracked): Workf
       await c.store.cancelInstance(id, JSON.stringify(encodeValue(cancelledError())));
     },
     async signal(name: string, payload?: unknown): Promise<void> {
-      if (typeof name !== "string" || name.length === 0)
-        throw new TypeError("signal(name, payload): the name must be a non-empty string");
-      // Encoded before touching the database: an unserializable payload writes nothing.
-      const payloadJson = JSON.stringify(encodeValue(payload, `the payload of signal "${name}"`));
-      assertPayloadSize(payloadJson, `the payload of signal "${name}"`);
+      const payloadJson = encodeSignal(name, payload);
       const c = await conn;
       await c.ready;
-      const r = await c.store.sendSignal(id, name, payloadJson);
-      if (r === "missing")
-        throw new Error(`signal "${name}" not sent: workflow instance ${id} does not exist`);
-      if (r !== "sent")
-        throw new Error(
-          `signal "${name}" not sent: workflow instance ${id} is ${r}, so nothing can receive it`,
-        );
+      checkSent(await c.store.sendSignal(id, name, payloadJson), name, id);
     },
   };
+}
+
+/** A signal's payload as stored, checked before anything is written: an unserializable
+ *  payload writes nothing. */
+export function encodeSignal(name: string, payload: unknown): string {
+  if (typeof name !== "string" || name.length === 0)
+    throw new TypeError("signal(name, payload): the name must be a non-empty string");
+  const payloadJson = JSON.stringify(encodeValue(payload, `the payload of signal "${name}"`));
+  assertPayloadSize(payloadJson, `the payload of signal "${name}"`);
+  return payloadJson;
+}
+
+/** Throws when a send wrote nothing (the instance is missing or has ended). */
+export function checkSent(r: SendResult, name: string, id: string): void {
+  if (r === "missing")
+    throw new Error(`signal "${name}" not sent: workflow instance ${id} does not exist`);
+  if (r !== "sent")
+    throw new Error(
+      `signal "${name}" not sent: workflow instance ${id} is ${r}, so nothing can receive it`,
+    );
 }
 
 /** Orderly shutdown: ends this process's database connections and gives up its use of the

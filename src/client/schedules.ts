@@ -39,8 +39,22 @@ type WorkflowRef = WorkflowClassLike | string;
 
 const nameOf = (w: WorkflowRef) => (typeof w === "string" ? w : w.shortName());
 
-/** Registers (or updates) a schedule; resolves to its next fire time. */
-export async function scheduleWorkflow(cls: WorkflowClassLike, o: ScheduleOptions): Promise<Date> {
+/** A schedule as checked and stored (everything but the workflow's version). */
+export interface CheckedSchedule {
+  workflowName: string;
+  scheduleName: string;
+  expression: string;
+  expr: ReturnType<typeof parseSchedule>;
+  timezone: string;
+  inputsJson: string;
+  jitterMs: number;
+  overlap: "skip" | "allow";
+  catchUp: "one" | "all" | "none";
+}
+
+/** Checks a schedule's options against its workflow class: a bad one throws, naming the
+ *  option. */
+export function checkSchedule(cls: WorkflowClassLike, o: ScheduleOptions): CheckedSchedule {
   if (typeof cls?.shortName !== "function" || typeof cls.workflowIr !== "function")
     throw new TypeError("scheduleWorkflow(cls, options): cls must be a @workflow class");
   const name = cls.shortName();
@@ -75,18 +89,34 @@ export async function scheduleWorkflow(cls: WorkflowClassLike, o: ScheduleOption
   checkArity(cls.workflowIr(), inputs, name);
   const inputsJson = JSON.stringify(encodeValue(inputs, "schedule inputs"));
   assertPayloadSize(inputsJson, `the inputs of schedule "${o.scheduleName}"`);
-  const { store, versionId } = await clientVersion(cls);
-  return upsertSchedule(store.pool, {
+  return {
     workflowName: name,
     scheduleName: o.scheduleName,
-    versionId,
     expression: o.schedule,
+    expr,
     timezone,
     inputsJson,
     jitterMs,
     overlap,
     catchUp,
-    nextFireAt: expr.next(new Date()),
+  };
+}
+
+/** Registers (or updates) a schedule; resolves to its next fire time. */
+export async function scheduleWorkflow(cls: WorkflowClassLike, o: ScheduleOptions): Promise<Date> {
+  const c = checkSchedule(cls, o);
+  const { store, versionId } = await clientVersion(cls);
+  return upsertSchedule(store.pool, {
+    workflowName: c.workflowName,
+    scheduleName: c.scheduleName,
+    versionId,
+    expression: c.expression,
+    timezone: c.timezone,
+    inputsJson: c.inputsJson,
+    jitterMs: c.jitterMs,
+    overlap: c.overlap,
+    catchUp: c.catchUp,
+    nextFireAt: c.expr.next(new Date()),
   });
 }
 

@@ -64,13 +64,18 @@ export function checkStartOptions(o: unknown, workflow: string): StartOptions | 
 }
 
 /** The row's options; the input hash identifies the input a key was first used with. */
-export function startRow(o: StartOptions, inputJson: string, keepHours: number): StartOptionsRow {
+export function startRow(
+  o: StartOptions,
+  inputJson: string,
+  keepHours: number,
+  now = Date.now(),
+): StartOptionsRow {
   const after = o.startAfter;
   const delayMs =
     after === undefined
       ? 0
       : after instanceof Date
-        ? Math.max(0, after.getTime() - Date.now())
+        ? Math.max(0, after.getTime() - now)
         : Math.max(0, parseDuration(after));
   const row: StartOptionsRow = { priority: o.priority ?? 0, delayMs, keepHours };
   if (o.idempotencyKey !== undefined) {

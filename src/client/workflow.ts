@@ -35,6 +35,11 @@ const IR = new WeakMap<object, Program>();
 const OPTIONS = new WeakMap<object, StartOptions>();
 const HASHES = new WeakMap<object, string>();
 
+/** The start options a workflow object was constructed with (undefined: none). */
+export function startOptionsOf(wf: object): StartOptions | undefined {
+  return OPTIONS.get(wf);
+}
+
 type RunOf<T> = T extends { run(...args: infer A): infer R }
   ? { args: A; result: Awaited<R> }
   : never;

@@ -10,7 +10,9 @@ import { type ActionContext, actionStorage } from "./actionContext.js";
 
 export type ActionFn = (...args: unknown[]) => unknown;
 
-type Result = { ok: true; value: unknown } | { ok: false; error: ErrorValue };
+/** An attempt's outcome before it is encoded: the value, or the thrown error. */
+export type AttemptResult = { ok: true; value: unknown } | { ok: false; error: ErrorValue };
+type Result = AttemptResult;
 
 class ActionTimeoutSignalReason extends Error {
   override name = "ActionTimeout";
@@ -71,7 +73,11 @@ const threw = (e: unknown): Result => ({ ok: false, error: errorToValue(e) });
 
 /** Calls the action in its context: a Result at once when it returns synchronously (or throws),
  *  else a promise of one that never rejects. */
-function attempt(fn: ActionFn, args: unknown[], ctx: ActionContext): Result | Promise<Result> {
+export function attempt(
+  fn: ActionFn,
+  args: unknown[],
+  ctx: ActionContext,
+): Result | Promise<Result> {
   let value: unknown;
   try {
     value = actionStorage.run(ctx, fn, ...args);
@@ -135,6 +141,19 @@ export async function executeAction(
     unwatch();
   }
 
+  return completionFor(call, result, worker, startedAt, policy);
+}
+
+/** The completion recording an attempt's result: the encoded value, or the error with the
+ *  policy's retry decision (a value that cannot be stored is the attempt's error). */
+export function completionFor(
+  call: ClaimedAction,
+  res: AttemptResult,
+  worker: string,
+  startedAt: Date,
+  policy = decodeStoredPolicy(call.policy),
+): Completion {
+  let result = res;
   const base = {
     instanceId: call.instanceId,
     callId: call.callId,
