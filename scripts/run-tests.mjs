@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Runs every test/**/*.test.ts file with node's test runner (TypeScript through tsx).
+// Runs every test/**/*.test.ts and examples/**/*.test.ts file with node's test runner
+// (TypeScript through tsx).
 // Usage: npm test [-- <path filter>... --exclude=<path filter>...]   e.g. npm test -- compiler
 //
 // The database is chosen once here and passed to every test file as WAYMARK_TEST_DATABASE_URL:
@@ -25,7 +26,7 @@ function walk(dir) {
 const args = process.argv.slice(2);
 const excludes = args.filter((a) => a.startsWith("--exclude=")).map((a) => a.slice(10));
 const filters = args.filter((a) => !a.startsWith("--exclude="));
-const files = walk("test")
+const files = [...walk("test"), ...walk("examples")]
   .filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)))
   .filter((f) => !excludes.some((s) => f.includes(s)))
   .sort();

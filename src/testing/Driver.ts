@@ -27,9 +27,6 @@ import type { TestSchedules } from "./TestSchedules.js";
 
 const OWNER = "test-runner";
 const LEASE_MS = 30_000;
-/** Clock moves a single run()/advance() may make: a workflow that sleeps in a loop forever
- *  ends the test with an error instead of spinning. */
-const MAX_MOVES = 100_000;
 
 export class Driver {
   private readonly advancer: InstanceAdvancer;
@@ -43,6 +40,9 @@ export class Driver {
     private readonly schedules: TestSchedules,
     cfg: EngineConfig,
     private readonly realTimeoutMs: number,
+    /** Clock moves a single run()/advance() may make (a workflow that sleeps in a loop
+     *  forever ends the test with an error instead of spinning). */
+    private readonly maxMoves: number,
   ) {
     this.advancer = new InstanceAdvancer(store, cfg, { advanced: 0 });
   }
@@ -183,7 +183,7 @@ export class Driver {
     for (let moves = 0; ; moves++) {
       const next = this.nextEventAt();
       if (next === null || next > target) break;
-      if (moves >= MAX_MOVES) throw this.tooManyMoves();
+      if (moves >= this.maxMoves) throw this.tooManyMoves();
       await this.moveTo(next);
     }
     await this.moveTo(target);
@@ -195,14 +195,14 @@ export class Driver {
     for (let moves = 0; !done(); moves++) {
       const next = this.nextEventAt();
       if (next === null) throw new Error(blocked());
-      if (moves >= MAX_MOVES) throw this.tooManyMoves();
+      if (moves >= this.maxMoves) throw this.tooManyMoves();
       await this.moveTo(next);
     }
   }
 
   private tooManyMoves(): Error {
     return new Error(
-      `the test environment moved its clock ${MAX_MOVES} times without the workflow ending (now ${new Date(this.clock.ms).toISOString()}): a workflow that sleeps or retries in a loop forever?`,
+      `the test environment moved its clock ${this.maxMoves} times without the workflow ending (now ${new Date(this.clock.ms).toISOString()}): a workflow that sleeps or retries in a loop forever?`,
     );
   }
 

@@ -46,6 +46,9 @@ export interface TestEnvironmentOptions {
   /** How long, in real time, the clock waits for a running action before the test fails
    *  (default 10 s). */
   actionRealTimeoutMs?: number;
+  /** Clock moves one run(), result() or advance() may make before it fails (default 100,000):
+   *  a workflow that sleeps in a loop forever ends the test with an error. */
+  maxClockMoves?: number;
   /** Randomness of schedule jitter (default Math.random). */
   random?: () => number;
 }
@@ -121,6 +124,7 @@ export class TestEnvironment {
       this.schedulesTable,
       cfg,
       o.actionRealTimeoutMs ?? 10_000,
+      o.maxClockMoves ?? 100_000,
     );
   }
 
@@ -253,7 +257,9 @@ export class TestEnvironment {
         : r.call.action === actionName(target, "loseWorker"),
     );
     if (picked.length === 0)
-      throw new Error(`env.loseWorker(): no attempt of ${describeTarget(target)} is running now`);
+      return Promise.reject(
+        new Error(`env.loseWorker(): no attempt of ${describeTarget(target)} is running now`),
+      );
     return this.runner.lose(picked).then(async () => {
       await this.driver.settle();
       return picked.length;
