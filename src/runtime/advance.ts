@@ -8,9 +8,11 @@
 //
 // Events: applied in array order. An outcome for a call of the current wait is recorded once
 // (duplicates ignored); outcomes for anything else (abandoned calls, unknown ids, old timers)
-// are ignored. A fail-fast wait (a single action, a concurrent run, Promise.all) resumes at the
-// first failure in event order; its still-pending calls are abandoned with an `abandon`
-// command.
+// are ignored. Promise.all resumes at the first failure in event order. A concurrent run of
+// action statements resumes as the sequential program would: at the first statement, in
+// statement order, whose call failed, once every statement before it has its outcome (so the
+// error caught and the bindings made do not depend on which call answered first). The
+// still-pending calls of a resumed wait are abandoned with an `abandon` command.
 import type { Program } from "../ir/types.js";
 import { errorToValue, isErrorValue } from "../values/index.js";
 import { resumeWait } from "./effects.js";
@@ -72,9 +74,15 @@ function apply(st: State, ev: Event): void {
   }
   if (w.t === "timer") return;
   const ids = w.t === "actions" ? w.calls.map((c) => c.id) : w.calls;
-  if (!ids.includes(ev.callId) || st.outcomes.has(ev.callId)) return;
-  const failFast = w.t === "actions" || w.mode === "all";
-  if (failFast && w.failed !== null) return;
+  const at = ids.indexOf(ev.callId);
+  if (at < 0 || st.outcomes.has(ev.callId)) return;
+  if (w.failed !== null) {
+    // Promise.all: the first failure in event order decides. An action run: only statements
+    // before the failed one can still matter (an earlier failure is the one met first).
+    if (w.t === "actions") {
+      if (at > ids.indexOf(w.failed)) return;
+    } else if (w.mode === "all") return;
+  }
   const outcome: Outcome = ev.outcome.ok
     ? { ok: true, value: ev.outcome.value }
     : {
@@ -82,7 +90,7 @@ function apply(st: State, ev: Event): void {
         error: isErrorValue(ev.outcome.error) ? ev.outcome.error : errorToValue(ev.outcome.error),
       };
   st.outcomes.set(ev.callId, outcome);
-  if (!outcome.ok && w.failed === null) w.failed = ev.callId;
+  if (!outcome.ok) w.failed = ev.callId;
 }
 
 function blockedOf(st: State): Blocked {
@@ -90,7 +98,9 @@ function blockedOf(st: State): Blocked {
   const w = st.wait;
   if (!w) throw new Error("interpreter stopped without waiting or finishing");
   if (w.t === "timer") return { type: "timer", timerId: w.timerId };
-  const ids = w.t === "actions" ? w.calls.map((c) => c.id) : w.calls;
+  let ids = w.t === "actions" ? w.calls.map((c) => c.id) : w.calls;
+  // An action run with a failure waits only for the statements before it.
+  if (w.t === "actions" && w.failed !== null) ids = ids.slice(0, ids.indexOf(w.failed));
   return { type: "actions", callIds: ids.filter((id) => !st.outcomes.has(id)) };
 }
 

@@ -214,8 +214,20 @@ export function resumeWait(m: Machine): boolean {
   }
   const ids = w.t === "actions" ? w.calls.map((c) => c.id) : w.calls;
   const pending = ids.filter((id) => !st.outcomes.has(id));
-  const failFast = w.t === "actions" || w.mode === "all";
-  if (pending.length > 0 && !(failFast && w.failed !== null)) return false;
+  if (pending.length > 0) {
+    if (w.failed === null) return false;
+    if (w.t === "gather" && w.mode !== "all") return false;
+    // An action run resumes at its failure once every statement before it has an outcome
+    // (see advance.ts); until then the calls after the failure are abandoned.
+    if (w.t === "actions") {
+      const at = ids.indexOf(w.failed);
+      if (ids.slice(0, at).some((id) => !st.outcomes.has(id))) {
+        const after = ids.slice(at + 1).filter((id) => !st.outcomes.has(id));
+        if (after.length > 0) m.commands.push({ type: "abandon", callIds: after });
+        return false;
+      }
+    }
+  }
   const outcomes = st.outcomes;
   st.wait = null;
   st.outcomes = new Map();

@@ -16,8 +16,9 @@
 // - Gathers evaluate every item's arguments before dispatching anything: an argument error
 //   throws at the gather with nothing dispatched. Concurrent action runs stop before a
 //   statement whose arguments fail to evaluate; that statement then runs (and throws) after
-//   the run, in order. A fail-fast wait resumes at the first failure in event order; results
-//   of earlier statements of a concurrent run are bound only if already in.
+//   the run, in order. Promise.all resumes at the first failure in event order; a concurrent
+//   run at its first failed statement in statement order, once the statements before it have
+//   their outcomes (bound, as the sequential program would have bound them).
 // - Deviations from JS for determinism and storability: Map/Set/array keys()/values()/
 //   entries() return arrays; a Date converts to a string as its ISO form; `in` and property
 //   reads see own properties only (never prototype members or functions).

@@ -340,32 +340,55 @@ both("concurrent mode dispatches independent runs together", (p) => {
   assert.equal(dispatches(seq.next()).length, 1);
 });
 
-both("concurrent mode: first failure in statement order among completed throws", (p) => {
-  const body = [
-    decl("a", lit("unset"), "let"),
-    decl("log", arr()),
-    try_(
-      [
-        { ...act(undefined, "fa"), target: { k: "pname" as const, name: "a", span: n("a").span } },
-        act(undefined, "fb"),
-        act(undefined, "fc"),
-      ],
-      { param: "e", body: [ex(meth(n("log"), "push", mem(n("e"), "message")))] },
-    ),
-    ret(arr(n("a"), n("log"))),
-  ];
-  const s = new Stepper(program(body, { concurrent: true }), p);
-  assert.equal(dispatches(s.next()).length, 3);
-  const r = s.next([fail(3, { message: "c" }), ok(1, "A"), fail(2, { message: "b" })]);
-  // c's failure arrives first and resumes at once: later events in the batch are ignored
-  assert.deepEqual(r.commands, [{ type: "abandon", callIds: [1, 2] }]);
-  assert.deepEqual(r.blocked, { type: "done", outcome: { ok: true, value: ["unset", ["c"]] } });
-  const s2 = new Stepper(program(body, { concurrent: true }), p);
-  s2.next();
-  const r2 = s2.next([ok(1, "A"), fail(3, { message: "c" })]);
-  assert.deepEqual(r2.commands, [{ type: "abandon", callIds: [2] }]);
-  assert.deepEqual(r2.blocked, { type: "done", outcome: { ok: true, value: ["A", ["c"]] } });
-});
+both(
+  "concurrent mode: the failure thrown is the sequential program's first, whatever the arrival order",
+  (p) => {
+    const body = [
+      decl("a", lit("unset"), "let"),
+      decl("log", arr()),
+      try_(
+        [
+          {
+            ...act(undefined, "fa"),
+            target: { k: "pname" as const, name: "a", span: n("a").span },
+          },
+          act(undefined, "fb"),
+          act(undefined, "fc"),
+        ],
+        { param: "e", body: [ex(meth(n("log"), "push", mem(n("e"), "message")))] },
+      ),
+      ret(arr(n("a"), n("log"))),
+    ];
+    // All in: the earliest failed statement (b) is the one thrown, a is bound; whatever the order
+    // the outcomes came in.
+    const s = new Stepper(program(body, { concurrent: true }), p);
+    assert.equal(dispatches(s.next()).length, 3);
+    const r = s.next([fail(3, { message: "c" }), ok(1, "A"), fail(2, { message: "b" })]);
+    assert.deepEqual(r.commands, []);
+    assert.deepEqual(r.blocked, { type: "done", outcome: { ok: true, value: ["A", ["b"]] } });
+    // c failed first, b is still out: the run waits for b (it comes first), nothing after c runs.
+    const s2 = new Stepper(program(body, { concurrent: true }), p);
+    s2.next();
+    const r2 = s2.next([ok(1, "A"), fail(3, { message: "c" })]);
+    assert.deepEqual(r2.commands, []);
+    assert.deepEqual(r2.blocked, { type: "actions", callIds: [2] });
+    assert.deepEqual(s2.next([ok(2, "B")]).blocked, {
+      type: "done",
+      outcome: { ok: true, value: ["A", ["c"]] },
+    });
+    // b failed before a answered: c is abandoned at once, its late answer ignored; a's decides.
+    const s3 = new Stepper(program(body, { concurrent: true }), p);
+    s3.next();
+    const r3 = s3.next([fail(2, { message: "b" })]);
+    assert.deepEqual(r3.commands, [{ type: "abandon", callIds: [3] }]);
+    assert.deepEqual(r3.blocked, { type: "actions", callIds: [1] });
+    assert.deepEqual(s3.next([ok(3, "C")]).blocked, { type: "actions", callIds: [1] });
+    assert.deepEqual(s3.next([fail(1, { message: "a" })]).blocked, {
+      type: "done",
+      outcome: { ok: true, value: ["unset", ["a"]] },
+    });
+  },
+);
 
 test("step budget stops a runaway while(true) with the loop's line", () => {
   const loop = while_(lit(true), [ex(lit(1))]);
