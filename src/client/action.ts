@@ -1,5 +1,6 @@
 import { callerSite } from "./callSite.js";
 import type { ActionOptions } from "./retry.js";
+import { sourceFunctionName } from "./sourceFunctionName.js";
 
 export interface ActionDefinition {
   name: string;
@@ -43,7 +44,8 @@ export function action<F extends AsyncFn>(
   const s = callerSite();
   const site = s ? `${s.file}:${s.line}` : "<unknown>";
   if (typeof fn !== "function") throw new TypeError(`action(...) at ${site} needs a function`);
-  const name = explicit ?? fn.name;
+  // The source's name, as the compiler reads it, when a transpiler renamed the function.
+  const name = explicit ?? (s ? sourceFunctionName(s) : undefined) ?? fn.name;
   if (!name) {
     throw new TypeError(
       `action(...) at ${site} has no name: pass a named function or action("name", fn)`,

@@ -19,8 +19,10 @@ export function checkPlainJson(root: unknown): string[] {
       problems.push(`${where}: cycle`);
       return;
     }
+    // Plain in any realm (a test runner's vm context has its own Object.prototype): the
+    // prototype is null, or one whose own prototype is null.
     const proto = Object.getPrototypeOf(v);
-    if (!Array.isArray(v) && proto !== Object.prototype && proto !== null) {
+    if (!Array.isArray(v) && proto !== null && Object.getPrototypeOf(proto) !== null) {
       problems.push(`${where}: a ${proto?.constructor?.name ?? "non-plain"} object is not JSON`);
       return;
     }

@@ -11,6 +11,7 @@ import {
   FragileWorkflow,
   fetchRate,
   fragileStep,
+  MonthlyRateWorkflow,
   RateWorkflow,
   ReminderWorkflow,
   slowStep,
@@ -26,6 +27,24 @@ test("run() skips a three-day sleep at once; the clock ends at the wake-up", asy
   assert.ok(Date.now() - t < 500);
   assert.equal(env.now().getTime(), T0 + 3 * 86_400_000);
   assert.equal(env.calls(fetchRate)[0]?.attempts[0]?.startedAt?.getTime(), T0 + 3 * 86_400_000);
+});
+
+test('sleep("30d") and three retries an hour apart finish in milliseconds of real time', async () => {
+  const env = createTestEnvironment({ now: T0 });
+  env.mockAction(fetchRate, async () => {
+    if (actionContext().attempt < 4) throw new Error("not yet");
+    return 0.9;
+  });
+  const t = Date.now();
+  assert.equal(await env.run(MonthlyRateWorkflow, "CHF"), 0.9);
+  const wall = Date.now() - t;
+  assert.ok(wall < 500, `${wall} ms`);
+  const HOUR = 3_600_000;
+  assert.equal(env.now().getTime(), T0 + 30 * 24 * HOUR + 3 * HOUR);
+  assert.deepEqual(
+    env.calls(fetchRate)[0]?.attempts.map((a) => ((a.startedAt?.getTime() ?? 0) - T0) / HOUR - 720),
+    [0, 1, 2, 3],
+  );
 });
 
 test("advance() moves the clock by exactly its duration; status shows where the workflow is", async () => {

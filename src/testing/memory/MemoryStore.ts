@@ -75,8 +75,9 @@ export class MemoryStore implements Store {
       id = String(this.versionIds.size + 1);
       this.versionIds.set(key, id);
     }
-    // Like the upsert: the latest registration of a (name, version) holds its IR.
-    this.versions.set(id, { name, version, ir: structuredClone(ir) });
+    // Like the upsert: the latest registration of a (name, version) holds its IR, as stored
+    // JSON (absent fields gone).
+    this.versions.set(id, { name, version, ir: JSON.parse(JSON.stringify(ir)) });
     return id;
   }
 
