@@ -87,3 +87,6 @@ export const isTerminal = (s: InstanceStatus): boolean =>
   s === "completed" || s === "failed" || s === "cancelled";
 
 export const callKey = (instanceId: string, callId: number): string => `${instanceId}/${callId}`;
+
+/** The stored form of `undefined` (the value codec's): a sleep's result, an ended child's. */
+export const UNDEFINED_JSON = { $wm: "undef" };
