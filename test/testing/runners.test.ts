@@ -14,7 +14,8 @@ const RUNNERS = join(ROOT, "test", "testing", "runners");
 const bin = (name: string) => join(ROOT, "node_modules", ".bin", name);
 
 function run(cmd: string, args: string[], extra: Record<string, string> = {}) {
-  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: "", ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: "", NO_COLOR: "1", ...extra };
+  delete env.FORCE_COLOR;
   delete env.NODE_TEST_CONTEXT; // not a child of this test runner
   const r = spawnSync(cmd, args, {
     cwd: ROOT,
@@ -22,7 +23,9 @@ function run(cmd: string, args: string[], extra: Record<string, string> = {}) {
     env,
     timeout: 120_000,
   });
-  return { status: r.status, out: `${r.stdout}\n${r.stderr}` };
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes
+  const plain = (t: string) => t.replace(/\x1b\[[0-9;]*m/g, "");
+  return { status: r.status, out: plain(`${r.stdout}\n${r.stderr}`) };
 }
 
 test("vitest runs waymark/testing specs", () => {
