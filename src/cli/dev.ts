@@ -59,7 +59,12 @@ export async function run(argv: string[]): Promise<number> {
     console.error("--once needs a <Workflow> to run");
     return 2;
   }
-  const host = await startEngineHost({ modules, workers, inline: false });
+  const host = await startEngineHost({
+    modules,
+    workers,
+    inline: false,
+    dashboard: process.env.WAYMARK_WEBAPP_ENABLED !== "0",
+  });
   log.info(`watching ${all.length} module(s)`); // the host logged the database line
   const watchers = watchModules(all, () => {
     log.info("source changed: restarting worker processes");

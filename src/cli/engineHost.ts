@@ -8,6 +8,7 @@
 // - stop() finishes in-flight work, closes pools, then gives up this process's use of the
 //   embedded server (it stops only when no other live process uses it).
 import { resolve } from "node:path";
+import { type Dashboard, parseAddr, startDashboard } from "../dashboard/startDashboard.js";
 import { Runner } from "../runner/Runner.js";
 import { ScheduleTicker } from "../schedules/ScheduleTicker.js";
 import { type EngineConfig, resolveConfig } from "../store/config.js";
@@ -31,6 +32,8 @@ export interface EngineHostOptions {
   /** Let the runner run the calls it dispatches in this process (default true; `dev` says false:
    *  its worker processes re-import edited actions, this process would keep the old ones). */
   inline?: boolean;
+  /** Serve the dashboard (default: WAYMARK_WEBAPP_ENABLED=1). */
+  dashboard?: boolean;
 }
 
 export interface EngineHost {
@@ -98,6 +101,10 @@ export async function startEngineHost(opts: EngineHostOptions = {}): Promise<Eng
     ? new ScheduleTicker(getPool(cfg.databaseUrl, 10), cfg.idempotencyHours)
     : undefined;
   schedules?.start();
+  const dashboard =
+    (opts.dashboard ?? process.env.WAYMARK_WEBAPP_ENABLED === "1")
+      ? await serveDashboard(cfg.databaseUrl)
+      : undefined;
   log.info(
     `running: runner ${runner ? "on" : "off"}${inline ? ` (runs up to ${cfg.inlineActions} of its calls in this process)` : ""}, ${pool ? cfg.workerCount : 0} worker process(es) × ${cfg.concurrentPerWorker} concurrent actions`,
   );
@@ -113,13 +120,36 @@ export async function startEngineHost(opts: EngineHostOptions = {}): Promise<Eng
     },
     stop() {
       stopped ??= (async () => {
-        await Promise.all([pool?.stop(), runner?.stop(), schedules?.stop()]);
+        await Promise.all([pool?.stop(), runner?.stop(), schedules?.stop(), dashboard?.close()]);
         await closePools();
         await releaseEmbeddedDatabase();
       })();
       return stopped;
     },
   };
+}
+
+/** The dashboard at WAYMARK_WEBAPP_ADDR. A bind other machines can reach without
+ *  WAYMARK_WEBAPP_TOKEN stops the start; a port already taken (another engine on this host
+ *  serves it) is only reported. */
+async function serveDashboard(databaseUrl: string): Promise<Dashboard | undefined> {
+  const { host, port } = parseAddr(process.env.WAYMARK_WEBAPP_ADDR);
+  try {
+    const d = await startDashboard({
+      databaseUrl,
+      host,
+      port,
+      token: process.env.WAYMARK_WEBAPP_TOKEN,
+    });
+    log.info(`dashboard: ${d.url}`);
+    return d;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "EADDRINUSE") throw e;
+    log.warn(
+      `dashboard not served: ${host}:${port} is in use (another engine on this host serves it?)`,
+    );
+    return undefined;
+  }
 }
 
 /** Imports the user's modules into this process, so that the runner can run their actions

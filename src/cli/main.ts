@@ -18,6 +18,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   status: () => import("./status.js"),
   cancel: () => import("./cancel.js"),
   signal: () => import("./signal.js"),
+  dashboard: () => import("./dashboard.js"),
   schedules: () => import("./schedules.js"),
   check: () => import("./check.js"),
   ir: () => import("./ir.js"),

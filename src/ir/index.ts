@@ -12,7 +12,7 @@ export {
   STMT_KINDS,
   UNARY_OPS,
 } from "./kinds.js";
-export { mermaid, mermaidLabel } from "./mermaid.js";
+export { type GraphEdge, type GraphNode, mermaid, mermaidLabel, programGraph } from "./mermaid.js";
 export { printExpr, printFunction, printPattern, printProgram, statementHead } from "./print.js";
 export * from "./types.js";
 export { validate } from "./validate.js";

@@ -13,7 +13,43 @@
 
 import { statementHead } from "./print.js";
 import { printPattern } from "./printExpr.js";
-import type { FunctionDef, Program, Stmt } from "./types.js";
+import type { EffectCall, FunctionDef, Program, Stmt } from "./types.js";
+
+/** A node of the control-flow graph (see the header for its id). */
+export interface GraphNode {
+  id: string;
+  /** What the node is: a statement kind, or start / end / catch / finally / test. */
+  kind: string;
+  text: string;
+  /** The function whose body it is in. */
+  fn: string;
+  /** The actions (or child workflows: `workflow:<name>`) an effect node waits for. */
+  effects: string[];
+}
+
+export interface GraphEdge {
+  from: string;
+  to: string;
+  label?: string;
+  /** A helper call's link to the helper's start. */
+  call?: boolean;
+}
+
+/** The names of what an effect call waits for: an action's, `workflow:<name>` for a child,
+ *  `signal:<name>` for a signal named by a literal. */
+function effectNames(c: EffectCall): string[] {
+  if (c.k === "call_action") return [c.action];
+  if (c.k === "call_child") return [`workflow:${c.workflow}`];
+  if (c.k === "call_signal" && c.name.k === "lit" && typeof c.name.value === "string")
+    return [`signal:${c.name.value}`];
+  return [];
+}
+
+function stmtEffects(s: Stmt): string[] {
+  if (s.k === "action") return effectNames(s.call);
+  if (s.k === "gather") return s.items.flatMap((i) => effectNames(i.call));
+  return [];
+}
 
 interface Exit {
   from: string;
@@ -47,12 +83,25 @@ function safeId(s: string): string {
 
 class Graph {
   readonly lines: string[] = [];
+  readonly nodes: GraphNode[] = [];
+  readonly edges: GraphEdge[] = [];
   private fnEnd = "";
+  private fnName = "";
+  /** The statement being drawn (its kind and effects label the nodes it adds). */
+  private current?: Stmt;
 
   constructor(private readonly program: Program) {}
 
-  private node(id: string, shape: [string, string], text: string): string {
+  private node(id: string, shape: [string, string], text: string, kind?: string): string {
     this.lines.push(`    ${id}${shape[0]}"${mermaidLabel(text)}"${shape[1]}`);
+    const s = this.current;
+    this.nodes.push({
+      id,
+      kind: kind ?? s?.k ?? "node",
+      text,
+      fn: this.fnName,
+      effects: kind === undefined && s ? stmtEffects(s) : [],
+    });
     return id;
   }
 
@@ -61,12 +110,19 @@ class Graph {
       this.lines.push(
         e.label ? `    ${e.from} -->|${mermaidLabel(e.label)}| ${to}` : `    ${e.from} --> ${to}`,
       );
+      this.edges.push(e.label ? { from: e.from, to, label: e.label } : { from: e.from, to });
     }
   }
 
   /** Adds a node, links the incoming exits to it, and returns it as the single new exit. */
-  private step(exits: Exit[], id: string, shape: [string, string], text: string): Exit[] {
-    this.node(id, shape, text);
+  private step(
+    exits: Exit[],
+    id: string,
+    shape: [string, string],
+    text: string,
+    kind?: string,
+  ): Exit[] {
+    this.node(id, shape, text, kind);
     this.link(exits, id);
     return [{ from: id }];
   }
@@ -74,12 +130,14 @@ class Graph {
   fn(f: FunctionDef): void {
     const p = safeId(f.name);
     this.lines.push(`  subgraph ${p}__fn["${mermaidLabel(`function ${f.name}`)}"]`);
+    this.fnName = f.name;
+    this.current = undefined;
     const params = f.params.map((x) => (x.rest ? "..." : "") + printPattern(x.target)).join(", ");
-    const start = this.node(`${p}__start`, ["([", "])"], `${f.name}(${params})`);
+    const start = this.node(`${p}__start`, ["([", "])"], `${f.name}(${params})`, "start");
     this.fnEnd = `${p}__end`;
     const t: Targets = { breaks: [], continues: [], throws: [] };
     const exits = this.block(f.body, `${p}_`, [{ from: start }], t);
-    this.node(this.fnEnd, ["([", "])"], "end");
+    this.node(this.fnEnd, ["([", "])"], "end", "end");
     this.link([...exits, ...t.throws], this.fnEnd);
     this.lines.push("  end");
   }
@@ -93,6 +151,7 @@ class Graph {
   }
 
   private stmt(s: Stmt, id: string, exits: Exit[], t: Targets): Exit[] {
+    this.current = s;
     switch (s.k) {
       case "action":
         return this.step(exits, id, ["[", "]"], statementHead(s));
@@ -104,6 +163,7 @@ class Graph {
         const out = this.step(exits, id, ["[[", "]]"], statementHead(s));
         if (this.program.functions.some((f) => f.name === s.fn)) {
           this.lines.push(`    ${id} -.->|call| ${safeId(s.fn)}__start`);
+          this.edges.push({ from: id, to: `${safeId(s.fn)}__start`, label: "call", call: true });
         }
         return out;
       }
@@ -144,6 +204,7 @@ class Graph {
           test,
           ["{", "}"],
           `while (${statementHead(s).replace(/^do … while \(/, "")}`,
+          "test",
         );
         this.link([{ from: test, label: "true" }], id);
         return [{ from: test, label: "false" }, ...inner.breaks];
@@ -189,14 +250,14 @@ class Graph {
     if (s.catch) {
       const cid = `${id}_catch`;
       const param = s.catch.param ? ` (${printPattern(s.catch.param)})` : "";
-      this.node(cid, ["[[", "]]"], `catch${param}`);
+      this.node(cid, ["[[", "]]"], `catch${param}`, "catch");
       this.link([{ from: id, label: "catch" }], cid);
       out = [...out, ...this.block(s.catch.body, `${id}_c`, [{ from: cid }], inner)];
     }
     if (s.finally) {
       const fid = `${id}_finally`;
       const thrown: Exit[] = s.catch ? [] : [{ from: id, label: "throw" }];
-      this.step([...out, ...thrown, ...inner.throws], fid, ["[[", "]]"], "finally");
+      this.step([...out, ...thrown, ...inner.throws], fid, ["[[", "]]"], "finally", "finally");
       out = this.block(s.finally, `${id}_f`, [{ from: fid }], t);
       // The pending throw resumes after the finally.
       if (thrown.length > 0 || inner.throws.length > 0)
@@ -210,4 +271,11 @@ export function mermaid(program: Program): string {
   const g = new Graph(program);
   for (const f of program.functions) g.fn(f);
   return `flowchart TD\n${g.lines.join("\n")}\n`;
+}
+
+/** The same graph as data: nodes and edges, for layouts (the dashboard's). */
+export function programGraph(program: Program): { nodes: GraphNode[]; edges: GraphEdge[] } {
+  const g = new Graph(program);
+  for (const f of program.functions) g.fn(f);
+  return { nodes: g.nodes, edges: g.edges };
 }

@@ -1,5 +1,5 @@
-// `npm run build` makes the package as published (dist/): the JavaScript and the migrations
-// read at run time next to migrate.js. A build without them fails at the first start-workers.
+// `npm run build` makes the package as published (dist/): the JavaScript, the migrations
+// read at run time next to migrate.js, and the dashboard's static files.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { readdirSync } from "node:fs";
@@ -20,4 +20,11 @@ test("the build carries every migration, and the built migrate.js lists them", a
   const listed = migrate.listMigrations();
   assert.equal(listed.length, src.length);
   assert.ok(listed.every((m) => m.sql.trim().length > 0));
+});
+
+test("the build carries the dashboard's static files", () => {
+  execFileSync("npm", ["run", "build"], { cwd: root, stdio: "pipe" });
+  const src = readdirSync(`${root}/src/dashboard/static`).sort();
+  assert.deepEqual(src, ["dashboard.css", "dashboard.js"]);
+  assert.deepEqual(readdirSync(`${root}/dist/src/dashboard/static`).sort(), src);
 });

@@ -62,6 +62,13 @@ export function getPool(url: string, max = 10, opts: PoolOptions = {}): pg.Pool 
   return pool;
 }
 
+/** Ends the pool of one URL (the next getPool of it makes a new one). */
+export async function closePool(url: string): Promise<void> {
+  const pool = pools.get(url);
+  pools.delete(url);
+  await pool?.end().catch(() => {});
+}
+
 export async function closePools(): Promise<void> {
   const all = [...pools.values()];
   pools.clear();
