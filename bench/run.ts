@@ -8,6 +8,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { renderChart } from "./chart.js";
 import type { BenchContext, EngineVariant, ScenarioResult } from "./context.js";
+import { closeDashboardTab, openDashboardTab } from "./dashboardTab.js";
 import { dropDatabase, recreateDatabase, serverSettings, truncateRunTables } from "./database.js";
 import { type EngineProcess, RESULTS, startEngine } from "./engineProcess.js";
 import { PgCounters, round } from "./metrics.js";
@@ -41,7 +42,9 @@ const USAGE = `npm run bench -- [options]
   --pause MS          with --no-peers: pause our engine MS after each scenario, as a peer run
                       does (reproduces a run with peers without running them)
   --no-rewarm         after a peer run (or --pause), measure our next scenario without warming
-                      our engine up again first`;
+                      our engine up again first
+  --dashboard         the engine serves the dashboard (WAYMARK_WEBAPP_ENABLED=1) and a Chromium
+                      tab keeps its runs page open throughout`;
 
 interface Options {
   json: boolean;
@@ -55,6 +58,7 @@ interface Options {
   runs: number;
   pauseMs: number;
   rewarm: boolean;
+  dashboard: boolean;
 }
 
 function parse(argv: string[]): Options {
@@ -70,6 +74,7 @@ function parse(argv: string[]): Options {
     runs: 1,
     pauseMs: 0,
     rewarm: true,
+    dashboard: false,
   };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i] as string;
@@ -91,6 +96,7 @@ function parse(argv: string[]): Options {
     else if (a === "--database" || a.startsWith("--database=")) o.database = value();
     else if (a === "--keep") o.keep = true;
     else if (a === "--no-rewarm") o.rewarm = false;
+    else if (a === "--dashboard") o.dashboard = true;
     else if (a === "--runs" || a.startsWith("--runs=")) {
       o.runs = Number(value());
       if (!Number.isInteger(o.runs) || o.runs < 1) throw new Error("--runs needs a count ≥ 1");
@@ -281,9 +287,13 @@ async function main(): Promise<number> {
         env: {
           WAYMARK_WORKER_COUNT: "2",
           ...(want === "queue" ? { WAYMARK_INLINE_ACTIONS: "0" } : {}),
+          ...(opts.dashboard
+            ? { WAYMARK_WEBAPP_ENABLED: "1", WAYMARK_WEBAPP_ADDR: "127.0.0.1:0" }
+            : {}),
         },
       }).then(async (e) => {
         engine = e;
+        if (opts.dashboard) note(`  dashboard tab open on ${await openDashboardTab(e)}/runs`);
         // Every new engine process is warmed up as the peer harness warms up DBOS, then the
         // runs start from empty tables (bench/warmup.ts).
         await warmAndEmpty();
@@ -380,6 +390,7 @@ async function main(): Promise<number> {
     }
   } finally {
     progress.end();
+    await closeDashboardTab().catch(() => {});
     await engine?.stop();
     await counters.close().catch(() => {});
     if (!opts.keep) await dropDatabase(baseUrl, opts.database).catch(() => {});

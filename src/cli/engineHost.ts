@@ -8,6 +8,8 @@
 // - stop() finishes in-flight work, closes pools, then gives up this process's use of the
 //   embedded server (it stops only when no other live process uses it).
 import { resolve } from "node:path";
+import type { WorkflowClassLike } from "../client/engine.js";
+import { workflowRegistry } from "../client/registry.js";
 import { type Dashboard, parseAddr, startDashboard } from "../dashboard/startDashboard.js";
 import { Runner } from "../runner/Runner.js";
 import { ScheduleTicker } from "../schedules/ScheduleTicker.js";
@@ -105,6 +107,8 @@ export async function startEngineHost(opts: EngineHostOptions = {}): Promise<Eng
     (opts.dashboard ?? process.env.WAYMARK_WEBAPP_ENABLED === "1")
       ? await serveDashboard(cfg.databaseUrl)
       : undefined;
+  // The dashboard shows every workflow this engine deployed, before any client started one.
+  if (dashboard && runRunner) void registerWorkflows(store);
   log.info(
     `running: runner ${runner ? "on" : "off"}${inline ? ` (runs up to ${cfg.inlineActions} of its calls in this process)` : ""}, ${pool ? cfg.workerCount : 0} worker process(es) × ${cfg.concurrentPerWorker} concurrent actions`,
   );
@@ -149,6 +153,21 @@ async function serveDashboard(databaseUrl: string): Promise<Dashboard | undefine
       `dashboard not served: ${host}:${port} is in use (another engine on this host serves it?)`,
     );
     return undefined;
+  }
+}
+
+/** Compiles and registers the version of every workflow class imported into this process, in
+ *  the background (a refused one is logged; clients would be refused the same way). */
+async function registerWorkflows(store: PostgresStore): Promise<void> {
+  for (const name of workflowRegistry.names()) {
+    await new Promise((r) => setImmediate(r));
+    const cls = workflowRegistry.get(name) as unknown as WorkflowClassLike | undefined;
+    if (!cls || typeof cls.workflowIr !== "function") continue;
+    try {
+      await store.registerVersion(name, cls.workflowVersion(), cls.workflowIr());
+    } catch (e) {
+      log.warn(`workflow ${name} not registered for the dashboard: ${(e as Error).message}`);
+    }
   }
 }
 

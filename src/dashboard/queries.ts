@@ -40,14 +40,41 @@ export interface RunRow {
   retryAt: Date | null;
 }
 
+/** The runs page, newest first from the cursor. The statement text has only the filters in
+ *  use, so each combination is planned on its index: (status, id) for a state other than
+ *  completed, (workflow_name, id) for a workflow, else the primary key. */
 export async function listRuns(
   db: pg.Pool,
   f: RunFilter,
 ): Promise<{ rows: RunRow[]; next: string | null }> {
-  const q = f.q?.trim() || null;
-  const res = await db.query<RunRow>({
-    name: "wm_dash_runs",
-    text: `select i.id::text, i.workflow_name as workflow, v.version, i.status, i.priority,
+  const res = await db.query<RunRow>(runsQuery(f));
+  const rows = res.rows.slice(0, f.limit);
+  return { rows, next: res.rows.length > f.limit ? (rows.at(-1)?.id ?? null) : null };
+}
+
+/** The statement of listRuns (EXPLAINed by test/dashboard/scale.test.ts). */
+export function runsQuery(f: RunFilter): { text: string; values: unknown[] } {
+  const where: string[] = [];
+  const values: unknown[] = [];
+  const add = (sql: (p: string) => string, v: unknown) => {
+    values.push(v);
+    where.push(sql(`$${values.length}`));
+  };
+  const q = f.q?.trim() || undefined;
+  if (f.before !== undefined) add((p) => `i.id < ${p}::bigint`, f.before);
+  if (f.status !== undefined) {
+    add((p) => `i.status = ${p}`, f.status);
+  }
+  if (f.workflow !== undefined) {
+    add((p) => `i.workflow_name = ${p}`, f.workflow);
+  }
+  if (f.from !== undefined) add((p) => `i.created_at >= ${p}`, f.from);
+  if (f.to !== undefined) add((p) => `i.created_at < ${p}`, f.to);
+  if (q !== undefined && /^\d{1,18}$/.test(q)) add((p) => `i.id = ${p}::bigint`, q);
+  else if (q !== undefined)
+    add((p) => `i.input::text like '%' || ${p} || '%'`, q.replace(/[\\%_]/g, "\\$&"));
+  values.push(f.limit + 1);
+  const text = `select i.id::text, i.workflow_name as workflow, v.version, i.status, i.priority,
                   i.created_at as "createdAt", i.started_at as "startedAt",
                   i.finished_at as "finishedAt", i.wake_at as "wakeAt",
                   i.parent_id::text as "parentId", i.error,
@@ -55,7 +82,10 @@ export async function listRuns(
                   w.signal, w.signal_until as "signalUntil", coalesce(w.children, 0)::int as children,
                   w.retrying, w.retry_attempts as "retryAttempts", w.retry_policy as "retryPolicy",
                   w.retry_at as "retryAt"
-             from waymark_instances i
+             from (select * from waymark_instances i
+                    ${where.length > 0 ? `where ${where.join(" and ")}` : ""}
+                    order by i.id desc
+                    limit $${values.length}) i
              join waymark_workflow_versions v on v.id = i.version_id
              left join lateral (
                select count(*) filter (where c.status = 'running') as running,
@@ -74,26 +104,8 @@ export async function listRuns(
                  from waymark_action_calls c
                 where c.instance_id = i.id and c.status in ('queued', 'running', 'waiting')
              ) w on i.status not in ('completed', 'failed', 'cancelled')
-            where ($1::bigint is null or i.id < $1)
-              and ($2::text is null or i.status = $2)
-              and ($3::text is null or i.workflow_name = $3)
-              and ($4::timestamptz is null or i.created_at >= $4)
-              and ($5::timestamptz is null or i.created_at < $5)
-              and ($6::text is null or i.id::text = $6 or i.input::text like '%' || $6 || '%')
-            order by i.id desc
-            limit $7`,
-    values: [
-      f.before ?? null,
-      f.status ?? null,
-      f.workflow ?? null,
-      f.from ?? null,
-      f.to ?? null,
-      q,
-      f.limit + 1,
-    ],
-  });
-  const rows = res.rows.slice(0, f.limit);
-  return { rows, next: res.rows.length > f.limit ? (rows.at(-1)?.id ?? null) : null };
+            order by i.id desc`;
+  return { text, values };
 }
 
 export interface RunDetail {

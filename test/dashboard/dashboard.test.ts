@@ -63,6 +63,23 @@ async function status(id: string): Promise<string> {
     ?.status;
 }
 
+test("the workflows page shows every deployed workflow's graph before it ever ran", async () => {
+  const page = await newPage();
+  let found = 0;
+  for (let i = 0; i < 50 && found < 4; i++) {
+    await page.goto(`${url}/workflows`);
+    found = await page.locator("section.workflow svg.graph").count();
+    if (found < 4) await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.equal(found, 4, "the 4 workflows of the engine's module");
+  assert.ok((await page.locator("section#napworkflow svg.graph g.node").count()) >= 4);
+  assert.equal(
+    Number((await client.query("select count(*) from waymark_instances")).rows[0].count),
+    0,
+  );
+  await page.close();
+});
+
 test("runs → detail → signal: the run completes on the page without a reload", async () => {
   const h = await new f.OrderApprovalWorkflow().start("o-1");
   for (let i = 0; i < 100 && (await status(h.id)) !== "waiting"; i++)
