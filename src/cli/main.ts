@@ -17,6 +17,7 @@ export const COMMANDS: Record<string, () => Promise<Command>> = {
   run: () => import("./runWorkflow.js"),
   status: () => import("./status.js"),
   cancel: () => import("./cancel.js"),
+  requeue: () => import("./requeue.js"),
   signal: () => import("./signal.js"),
   dashboard: () => import("./dashboard.js"),
   schedules: () => import("./schedules.js"),

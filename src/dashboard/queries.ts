@@ -201,7 +201,8 @@ export async function runAttempts(db: pg.Pool, id: string): Promise<AttemptRow[]
   const r = await db.query<AttemptRow>(
     `select call_id as "callId", attempt, worker, started_at as "startedAt",
             finished_at as "finishedAt", success, result, coalesce(lost, false) as lost
-       from waymark_attempts where instance_id = $1 order by call_id, attempt`,
+       from waymark_attempts where instance_id = $1
+      order by call_id, attempt < 0 desc, abs(attempt)`,
     [id],
   );
   return r.rows;

@@ -14,6 +14,7 @@ import { cancelledError } from "../runner/engineErrors.js";
 import { parseSchedule } from "../schedules/scheduleExpression.js";
 import { PostgresStore } from "../store/postgres/PostgresStore.js";
 import { closePool } from "../store/postgres/pool.js";
+import { requeueFromFailure } from "../store/postgres/queries/requeue.js";
 import {
   deleteScheduleRow,
   listScheduleRows,
@@ -308,6 +309,18 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
     } catch (e) {
       return back(c, id, `Signal not sent: ${(e as Error).message}`);
     }
+  });
+
+  app.post("/runs/:id/requeue", async (c) => {
+    const id = c.req.param("id");
+    const r = await requeueFromFailure(db, id);
+    return back(
+      c,
+      id,
+      r.ok
+        ? `Requeued from the failed step: call${r.calls.length > 1 ? "s" : ""} ${r.calls.join(", ")} run again; the steps before it are not.`
+        : `Not requeued: ${r.reason}.`,
+    );
   });
 
   app.post("/runs/:id/rerun", async (c) => {

@@ -211,7 +211,9 @@ export class InstanceAdvancer {
         return { ...base, ...steps, status: "completed", state: null, resultJson };
       }
       dispatch.push(...instDispatch);
-      return { ...fail(b.outcome.error, null), ...steps };
+      // The state before the failing step stays on the row: requeueing the run from that step
+      // (src/store/postgres/queries/requeue.ts) resumes it.
+      return { ...fail(b.outcome.error), ...steps };
     }
     dispatch.push(...instDispatch);
     if (b.type === "timer")

@@ -3,7 +3,8 @@
 // signal / cancel / rerun, each checked in the database; live updates without reload; every
 // payload shown as text (no script ever runs); screenshots for docs/dashboard.md.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
@@ -66,12 +67,12 @@ async function status(id: string): Promise<string> {
 test("the workflows page shows every deployed workflow's graph before it ever ran", async () => {
   const page = await newPage();
   let found = 0;
-  for (let i = 0; i < 50 && found < 4; i++) {
+  for (let i = 0; i < 50 && found < 6; i++) {
     await page.goto(`${url}/workflows`);
     found = await page.locator("section.workflow svg.graph").count();
-    if (found < 4) await new Promise((r) => setTimeout(r, 200));
+    if (found < 6) await new Promise((r) => setTimeout(r, 200));
   }
-  assert.equal(found, 4, "the 4 workflows of the engine's module");
+  assert.equal(found, 6, "the 6 workflows of the engine's module");
   assert.ok((await page.locator("section#napworkflow svg.graph g.node").count()) >= 4);
   assert.equal(
     Number((await client.query("select count(*) from waymark_instances")).rows[0].count),
@@ -184,6 +185,82 @@ test("cancel and run again change the database; a failed run shows each attempt'
       .evaluateAll((rs) => rs.map((r) => r.getAttribute("data-run"))),
     [failed],
   );
+  await page.close();
+});
+
+test("requeue from the failed step: the run resumes there, the steps before it are not run again", async () => {
+  const marker = join(mkdtempSync(join(tmpdir(), "wm-requeue-")), "ready");
+  await assert.rejects(new f.RecoverWorkflow().run(marker), /not ready/);
+  const id = (
+    await client.query(
+      "select id::text from waymark_instances where workflow_name = 'recoverworkflow'",
+    )
+  ).rows[0]?.id;
+  const page = await newPage();
+  await page.goto(`${url}/runs/${id}`);
+  writeFileSync(marker, "ok now");
+  await page.click("button.requeue");
+  await page.waitForURL(/notice=/);
+  assert.match(
+    await page.locator(".notice").innerText(),
+    /Requeued from the failed step: call 2 run again/,
+  );
+  await page.locator('#live[data-status="completed"]').waitFor({ timeout: 15_000 });
+  const run = await client.query("select status, result from waymark_instances where id = $1", [
+    id,
+  ]);
+  assert.deepEqual(run.rows[0], {
+    status: "completed",
+    result: { before: "noted before", got: "ok now" },
+  });
+  const calls = await client.query(
+    "select call_id, action_name, status, attempts from waymark_action_calls where instance_id = $1 order by call_id",
+    [id],
+  );
+  assert.deepEqual(
+    calls.rows.map((r) => [r.call_id, r.action_name, r.status, r.attempts]),
+    [
+      [1, "note", "completed", 1],
+      [2, "whenReady", "completed", 1],
+    ],
+    "note ran once; whenReady with a fresh budget",
+  );
+  const history = await client.query(
+    "select attempt, success from waymark_attempts where instance_id = $1 and call_id = 2 order by attempt",
+    [id],
+  );
+  assert.deepEqual(
+    history.rows.map((r) => [r.attempt, r.success]),
+    [
+      [-2, false],
+      [-1, false],
+      [1, true],
+    ],
+    "the attempts before the requeue are kept, negated",
+  );
+  assert.match(
+    await page.locator("table.calls").innerText(),
+    /attempt 1 \(before the requeue\) threw/,
+  );
+
+  // A run that failed in its own code would fail the same way: refused, nothing written.
+  await assert.rejects(
+    new f.OwnFaultWorkflow().run(3),
+    /TypeError: Cannot read properties of undefined/,
+  );
+  const own = (
+    await client.query(
+      "select id::text from waymark_instances where workflow_name = 'ownfaultworkflow'",
+    )
+  ).rows[0]?.id;
+  await page.goto(`${url}/runs/${own}`);
+  await page.click("button.requeue");
+  await page.waitForURL(/notice=/);
+  assert.match(
+    await page.locator(".notice").innerText(),
+    /Not requeued: the run failed in its own code/,
+  );
+  assert.equal(await status(own), "failed");
   await page.close();
 });
 

@@ -46,7 +46,7 @@ function attemptsOf(ctx: PageContext, run: RunDetail, c: CallRow, attempts: Atte
     return html`<span class="muted">${c.status === "running" ? `attempt ${c.attempts} running` : "no attempt yet"}</span>`;
   return html`<ol class="attempts">${mine.map(
     (a) =>
-      html`<li class="${a.lost ? "lost" : a.success ? "ok" : "thrown"}"><b>attempt ${a.attempt}</b> ${a.lost ? "lost" : a.success ? "completed" : "threw"}${a.worker ? html` <span class="muted">on ${a.worker}</span>` : ""} ${a.success ? value(ctx, run.id, a.result, `call:${c.callId}:${a.attempt}`) : html`<code class="error">${errorLine(a.result).slice(0, 500)}</code>`}</li>`,
+      html`<li class="${a.lost ? "lost" : a.success ? "ok" : "thrown"}"><b>attempt ${Math.abs(a.attempt)}</b>${a.attempt < 0 ? html` <span class="muted">(before the requeue)</span>` : ""} ${a.lost ? "lost" : a.success ? "completed" : "threw"}${a.worker ? html` <span class="muted">on ${a.worker}</span>` : ""} ${a.success ? value(ctx, run.id, a.result, `call:${c.callId}:${a.attempt}`) : html`<code class="error">${errorLine(a.result).slice(0, 500)}</code>`}</li>`,
   )}</ol>`;
 }
 
@@ -115,6 +115,7 @@ export function runPage(ctx: PageContext, run: RunDetail, live: Html, notice?: s
 ${notice ? html`<p class="notice" role="status">${notice}</p>` : ""}
 <div class="actions">
 ${done ? "" : postForm(ctx, `/runs/${run.id}/cancel`, html`<button type="submit" class="danger">Cancel</button>`)}
+${run.status === "failed" ? postForm(ctx, `/runs/${run.id}/requeue`, html`<button type="submit" class="requeue">Requeue from the failed step</button>`) : ""}
 ${postForm(ctx, `/runs/${run.id}/rerun`, html`<button type="submit">Run again</button>`)}
 ${done ? "" : postForm(ctx, `/runs/${run.id}/signal`, html`<input name="name" placeholder="signal name" required><input name="payload" placeholder='payload (JSON), e.g. {"approved":true}'><button type="submit">Send signal</button>`, "signal-form")}
 <a class="button" href="${ctx.base}/runs/${run.id}/export" download="run-${run.id}.json">Export JSON</a>
