@@ -38,6 +38,8 @@ export interface RunRow {
   retryAttempts: number | null;
   retryPolicy: unknown;
   retryAt: Date | null;
+  /** The error of the attempt being retried. */
+  retryError: unknown;
 }
 
 /** The runs page, newest first from the cursor. The statement text has only the filters in
@@ -81,7 +83,7 @@ export function runsQuery(f: RunFilter): { text: string; values: unknown[] } {
                   coalesce(w.running, 0)::int as running, coalesce(w.queued, 0)::int as queued,
                   w.signal, w.signal_until as "signalUntil", coalesce(w.children, 0)::int as children,
                   w.retrying, w.retry_attempts as "retryAttempts", w.retry_policy as "retryPolicy",
-                  w.retry_at as "retryAt"
+                  w.retry_at as "retryAt", e.retry_error as "retryError"
              from (select * from waymark_instances i
                     ${where.length > 0 ? `where ${where.join(" and ")}` : ""}
                     order by i.id desc
@@ -100,10 +102,16 @@ export function runsQuery(f: RunFilter): { text: string; values: unknown[] } {
                          filter (where c.status = 'queued' and c.attempts > 0))[1] as retry_attempts,
                       (array_agg(c.policy::text order by c.call_id)
                          filter (where c.status = 'queued' and c.attempts > 0))[1] as retry_policy,
-                      min(c.scheduled_at) filter (where c.status = 'queued' and c.attempts > 0) as retry_at
+                      min(c.scheduled_at) filter (where c.status = 'queued' and c.attempts > 0) as retry_at,
+                      (array_agg(c.call_id order by c.call_id)
+                         filter (where c.status = 'queued' and c.attempts > 0))[1] as retry_call
                  from waymark_action_calls c
                 where c.instance_id = i.id and c.status in ('queued', 'running', 'waiting')
              ) w on i.status not in ('completed', 'failed', 'cancelled')
+             left join lateral (
+               select a.result as retry_error from waymark_action_attempts a
+                where a.instance_id = i.id and a.call_id = w.retry_call and a.attempt = w.retry_attempts
+             ) e on w.retry_call is not null
             order by i.id desc`;
   return { text, values };
 }

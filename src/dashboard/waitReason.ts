@@ -1,6 +1,6 @@
 // Why an unfinished run waits, in one line: what a user looks for first on the runs page.
 import { decodeStoredPolicy } from "../runtime/index.js";
-import { iso } from "./format.js";
+import { errorLine, iso } from "./format.js";
 import type { RunRow } from "./queries.js";
 
 export function waitReason(r: RunRow, now = Date.now()): string {
@@ -23,8 +23,9 @@ export function waitReason(r: RunRow, now = Date.now()): string {
       const p = decodeStoredPolicy(r.retryPolicy);
       max = ` of ${p.maxAttempts}`;
     } catch {}
+    const after = r.retryError ? ` after ${errorLine(r.retryError).slice(0, 160)}` : "";
     parts.push(
-      `retrying \`${r.retrying}\` (attempt ${(r.retryAttempts ?? 0) + 1}${max}${r.retryAt ? ` at ${iso(r.retryAt)}` : ""})`,
+      `retrying \`${r.retrying}\` (attempt ${(r.retryAttempts ?? 0) + 1}${max}${r.retryAt ? ` at ${iso(r.retryAt)}` : ""})${after}`,
     );
   }
   if (r.signal)

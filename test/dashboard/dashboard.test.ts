@@ -67,12 +67,12 @@ async function status(id: string): Promise<string> {
 test("the workflows page shows every deployed workflow's graph before it ever ran", async () => {
   const page = await newPage();
   let found = 0;
-  for (let i = 0; i < 50 && found < 6; i++) {
+  for (let i = 0; i < 50 && found < 7; i++) {
     await page.goto(`${url}/workflows`);
     found = await page.locator("section.workflow svg.graph").count();
-    if (found < 6) await new Promise((r) => setTimeout(r, 200));
+    if (found < 7) await new Promise((r) => setTimeout(r, 200));
   }
-  assert.equal(found, 6, "the 6 workflows of the engine's module");
+  assert.equal(found, 7, "the 7 workflows of the engine's module");
   assert.ok((await page.locator("section#napworkflow svg.graph g.node").count()) >= 4);
   assert.equal(
     Number((await client.query("select count(*) from waymark_instances")).rows[0].count),
@@ -297,6 +297,27 @@ test("markup in names, inputs, outputs and errors shows as text and never runs",
     "the payload is readable as text",
   );
   assert.deepEqual(dialogs, [], "no alert() ever ran");
+  await page.close();
+});
+
+test("a run waiting out a retry's backoff says which attempt comes next, when, and after what", async () => {
+  const h = await new f.PatientWorkflow().start(1);
+  const retrying = async () =>
+    (
+      await client.query(
+        "select status, attempts from waymark_action_calls where instance_id = $1",
+        [h.id],
+      )
+    ).rows[0];
+  for (let i = 0; i < 100 && (await retrying())?.status !== "queued"; i++)
+    await new Promise((r) => setTimeout(r, 50));
+  const page = await newPage();
+  await page.goto(`${url}/runs`);
+  assert.match(
+    await page.locator(`tr[data-run="${h.id}"] .why`).innerText(),
+    /^retrying `boom` \(attempt 2 of 3 at \d{4}-\d\d-\d\dT[\d:.]+Z\) after Error: boom 1$/,
+  );
+  await h.cancel();
   await page.close();
 });
 
