@@ -219,7 +219,7 @@ export async function runAttempts(db: pg.Pool, id: string): Promise<AttemptRow[]
 export async function runSignals(db: pg.Pool, id: string): Promise<SignalRow[]> {
   const r = await db.query<SignalRow>(
     `select id::text, name, payload, call_id as "callId", created_at as "createdAt"
-       from waymark_signals where instance_id = $1 order by id`,
+       from waymark_signals where instance_id = $1 order by waymark_signals.id`,
     [id],
   );
   return r.rows;
@@ -236,7 +236,7 @@ export interface WorkflowVersionRow {
 export async function workflowVersions(db: pg.Pool): Promise<WorkflowVersionRow[]> {
   const r = await db.query<WorkflowVersionRow>(
     `select id::text, name, version, created_at as "createdAt", ir
-       from waymark_workflow_versions order by name, id desc`,
+       from waymark_workflow_versions order by name, waymark_workflow_versions.id desc`,
   );
   return r.rows;
 }

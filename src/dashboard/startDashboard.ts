@@ -195,7 +195,7 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
       runAttempts(db, id),
       runSignals(db, id),
       db.query<{ id: string; workflow: string; status: string }>(
-        "select id::text, workflow_name as workflow, status from waymark_instances where parent_id = $1 order by id",
+        "select id::text, workflow_name as workflow, status from waymark_instances where parent_id = $1 order by waymark_instances.id",
         [id],
       ),
     ]);

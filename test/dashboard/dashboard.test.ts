@@ -321,6 +321,56 @@ test("a run waiting out a retry's backoff says which attempt comes next, when, a
   await page.close();
 });
 
+test("schedules: pause, resume and delete from the page change the database", async () => {
+  const { scheduleWorkflow } = await import("../../src/client/schedules.js");
+  await scheduleWorkflow(f.NapWorkflow, {
+    scheduleName: "nightly",
+    schedule: "0 3 * * *",
+    inputs: [1],
+  });
+  const row = async () =>
+    (await client.query("select paused from waymark_schedules where schedule_name = 'nightly'"))
+      .rows[0];
+  const page = await newPage();
+  await page.goto(`${url}/schedules`);
+  const tr = page.locator('tr[data-schedule="nightly"]');
+  assert.match(await tr.innerText(), /napworkflow\s+0 3 \* \* \* UTC/);
+  await tr.locator("button", { hasText: "Pause" }).click();
+  await page.waitForURL(`${url}/schedules`);
+  assert.deepEqual(await row(), { paused: true });
+  assert.match(await tr.innerText(), /paused/);
+  await tr.locator("button", { hasText: "Resume" }).click();
+  await page.waitForURL(`${url}/schedules`);
+  assert.deepEqual(await row(), { paused: false });
+  await tr.locator("button", { hasText: "Delete" }).click();
+  await page.waitForURL(`${url}/schedules`);
+  assert.equal(await row(), undefined);
+  assert.equal(await page.locator('tr[data-schedule="nightly"]').count(), 0);
+  await page.close();
+});
+
+test("a large payload is cut on the page, whole as a download", async () => {
+  const big = "x".repeat(50_000);
+  await new f.MarkupWorkflow().run(big);
+  const id = (
+    await client.query(
+      "select max(id)::text as id from waymark_instances where workflow_name like 'markup%'",
+    )
+  ).rows[0]?.id;
+  const page = await newPage();
+  const res = await page.goto(`${url}/runs/${id}`);
+  const body = (await res?.text()) ?? "";
+  assert.ok(
+    body.length < 30_000,
+    `the page carries ${body.length} characters, not the 150,000 of its values`,
+  );
+  const link = page.locator('a[href$="value?what=input"]');
+  assert.equal(await link.innerText(), "full value");
+  const whole = await fetch(`${url}${await link.getAttribute("href")}`);
+  assert.equal(JSON.parse(await whole.text())[0], big);
+  await page.close();
+});
+
 test("a mutation without the page's CSRF token, or from another origin, is refused", async () => {
   const nap = await new f.NapWorkflow().start(3_600_000);
   const plain = await fetch(`${url}/runs/${nap.id}/cancel`, { method: "POST", redirect: "manual" });

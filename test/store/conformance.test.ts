@@ -148,6 +148,10 @@ for (const b of backends) {
       assert.deepEqual(await s().loadVersion(a), { name, version: "1", ir: { x: [1, "two"] } });
       assert.equal(await s().latestVersionId(name), c);
       assert.equal(await s().latestVersionId(`${name}-none`), undefined);
+      // The newest by registration, past ten versions too (ids compared as numbers).
+      let newest = c;
+      for (let k = 3; k <= 12; k++) newest = await s().registerVersion(name, String(k), { k });
+      assert.equal(await s().latestVersionId(name), newest);
     });
 
     test("a claim leases and fences; a stale fence writes nothing; the outcome is readable", async () => {

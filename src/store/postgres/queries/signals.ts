@@ -57,7 +57,7 @@ export async function expireWaits(db: Queryable, limit: number): Promise<number>
 export async function latestVersionId(db: Queryable, name: string): Promise<string | undefined> {
   const res = await db.query<{ id: string }>({
     name: "waymark_latest_version",
-    text: "select id::text from waymark_workflow_versions where name = $1 order by id desc limit 1",
+    text: "select id::text from waymark_workflow_versions where name = $1 order by waymark_workflow_versions.id desc limit 1",
     values: [name],
   });
   return res.rows[0]?.id;
