@@ -10,7 +10,8 @@
 import { resolve } from "node:path";
 import type { WorkflowClassLike } from "../client/engine.js";
 import { workflowRegistry } from "../client/registry.js";
-import { type Dashboard, parseAddr, startDashboard } from "../dashboard/startDashboard.js";
+import { startDashboardProcess } from "../dashboard/DashboardProcess.js";
+import { type Dashboard, parseAddr } from "../dashboard/startDashboard.js";
 import { Runner } from "../runner/Runner.js";
 import { ScheduleTicker } from "../schedules/ScheduleTicker.js";
 import { type EngineConfig, resolveConfig } from "../store/config.js";
@@ -133,13 +134,14 @@ export async function startEngineHost(opts: EngineHostOptions = {}): Promise<Eng
   };
 }
 
-/** The dashboard at WAYMARK_WEBAPP_ADDR. A bind other machines can reach without
+/** The dashboard at WAYMARK_WEBAPP_ADDR, in a process of its own (DashboardProcess.ts). A bind
+ *  other machines can reach without
  *  WAYMARK_WEBAPP_TOKEN stops the start; a port already taken (another engine on this host
  *  serves it) is only reported. */
 async function serveDashboard(databaseUrl: string): Promise<Dashboard | undefined> {
   const { host, port } = parseAddr(process.env.WAYMARK_WEBAPP_ADDR);
   try {
-    const d = await startDashboard({
+    const d = await startDashboardProcess({
       databaseUrl,
       host,
       port,

@@ -27,7 +27,7 @@ function childEntry(): string {
  *  checkout the child entry itself is) and, when running from source, the `waymark-dev`
  *  condition — a parent started through bin/waymark.mjs registers both programmatically, which
  *  children do not inherit. */
-function childExecArgv(entry: string): string[] {
+export function childExecArgv(entry: string): string[] {
   const argv = [...process.execArgv];
   const joined = argv.join(" ");
   // tsx by absolute URL: a bare "tsx" would resolve from the user's cwd, which may not have it.
