@@ -17,7 +17,11 @@ import { type EngineProcess, startEngine, stopEngine } from "../helpers/engine.j
 
 const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 const FLOWS = join(ROOT, "test", "dashboard", "fixtures", "flows.ts");
-const SHOTS = join(ROOT, "docs", "dashboard");
+// The screenshots docs/dashboard.md shows are rewritten with WAYMARK_UPDATE_SCREENSHOTS=1; other
+// runs take them into a temporary directory (the pages still have to render).
+const SHOTS = process.env.WAYMARK_UPDATE_SCREENSHOTS
+  ? join(ROOT, "docs", "dashboard")
+  : mkdtempSync(join(tmpdir(), "wm-shots-"));
 
 let db: TestDb;
 let engine: EngineProcess;
