@@ -203,13 +203,18 @@ export async function startDashboard(o: DashboardOptions): Promise<Dashboard> {
   };
 
   app.get("/runs/:id", async (c) => {
+    // Taken before the run is read: a change after it, even one the page already shows, differs
+    // from it, so the event stream never misses one (at worst the page refreshes once for
+    // nothing).
+    const seen = /^\d{1,18}$/.test(c.req.param("id"))
+      ? await fingerprint(db, c.req.param("id"))
+      : undefined;
     const r = await loadRun(c.req.param("id"));
     if (!r)
       return c.html(
         layout(ctx(c), "Not found", "runs", html`<h1>No run ${c.req.param("id")}</h1>`).text,
         404,
       );
-    const seen = await fingerprint(db, r.run.id);
     const live = runLive(ctx(c), r.run, r.calls, r.attempts, r.signals, r.children, seen?.f ?? "");
     if (c.req.query("part") === "live") return c.html(live.text);
     return c.html(runPage(ctx(c), r.run, live, c.req.query("notice")).text);

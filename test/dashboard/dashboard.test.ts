@@ -209,7 +209,22 @@ test("requeue from the failed step: the run resumes there, the steps before it a
     await page.locator(".notice").innerText(),
     /Requeued from the failed step: call 2 run again/,
   );
-  await page.locator('#live[data-status="completed"]').waitFor({ timeout: 15_000 });
+  await page
+    .locator('#live[data-status="completed"]')
+    .waitFor({ timeout: 15_000 })
+    .catch(async (e) => {
+      const i = await client.query(
+        "select status, wake_at, lease_owner, calls_done, calls_absorbed, calls_awaited from waymark_instances where id = $1",
+        [id],
+      );
+      const cs = await client.query(
+        "select call_id, status, attempts, delivered, result from waymark_action_calls where instance_id = $1",
+        [id],
+      );
+      throw new Error(
+        `${(e as Error).message}\ninstance: ${JSON.stringify(i.rows)}\ncalls: ${JSON.stringify(cs.rows)}\npage: ${await page.locator("#live").getAttribute("data-status")}\nengine log tail:\n${engine.log().slice(-3000)}`,
+      );
+    });
   const run = await client.query("select status, result from waymark_instances where id = $1", [
     id,
   ]);

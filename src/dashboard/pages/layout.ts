@@ -22,6 +22,7 @@ export function layout(ctx: PageContext, title: string, active: string, body: Ht
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${title} · Waymark</title>
+<meta name="htmx-config" content='{"includeIndicatorStyles":false}'>
 <link rel="stylesheet" href="${ctx.base}/static/dashboard.css">
 <script src="${ctx.base}/static/htmx.min.js" defer></script>
 <script src="${ctx.base}/static/dashboard.js" defer></script>

@@ -18,7 +18,7 @@
 import type pg from "pg";
 import { decodeState } from "../../../runtime/state.js";
 import { withTransaction } from "../pool.js";
-import { CHANNEL_INSTANCES } from "./types.js";
+import { CHANNEL_ACTIONS, CHANNEL_INSTANCES } from "./types.js";
 
 export type RequeueResult = { ok: true; calls: number[] } | { ok: false; reason: string };
 
@@ -112,7 +112,9 @@ export async function requeueFromFailure(pool: pg.Pool, id: string): Promise<Req
         where id = $1`,
       [id, redeliver],
     );
-    await c.query(`select pg_notify('${CHANNEL_INSTANCES}', '')`);
+    await c.query(
+      `select pg_notify('${CHANNEL_INSTANCES}', ''), pg_notify('${CHANNEL_ACTIONS}', '')`,
+    );
     return { ok: true, calls: redo };
   });
 }
