@@ -6,6 +6,7 @@ import { migrate } from "../store/postgres/migrate.js";
 import { closePools, getPool } from "../store/postgres/pool.js";
 import { cancelInstance, readInstance } from "../store/postgres/queries/clientQueries.js";
 import { encodeValue } from "../values/index.js";
+import { instanceIds } from "./instanceIds.js";
 
 export const help = `waymark cancel <id>...
 
@@ -15,16 +16,8 @@ lost), and waiting clients get WorkflowFailedError. Exits 1 when an id does not 
 already finished.`;
 
 export async function run(argv: string[]): Promise<number> {
-  const ids = argv.filter((a) => !a.startsWith("-"));
-  if (ids.length === 0 || ids.length !== argv.length) {
-    console.error(`${ids.length === 0 ? "missing instance id" : "unknown option"}\n\n${help}`);
-    return 2;
-  }
-  const bad = ids.find((id) => !/^\d+$/.test(id));
-  if (bad) {
-    console.error(`"${bad}" is not an instance id (a number shown by \`waymark status\`)`);
-    return 2;
-  }
+  const ids = instanceIds(argv, help);
+  if (!ids) return 2;
   try {
     const pool = getPool((await resolveConfig()).databaseUrl, 2);
     await migrate(pool);

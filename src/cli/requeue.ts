@@ -4,6 +4,7 @@ import { releaseEmbeddedDatabase } from "../store/embedded/resolveDatabaseUrl.js
 import { migrate } from "../store/postgres/migrate.js";
 import { closePools, getPool } from "../store/postgres/pool.js";
 import { requeueFromFailure } from "../store/postgres/queries/requeue.js";
+import { instanceIds } from "./instanceIds.js";
 
 export const help = `waymark requeue <id>...
 
@@ -13,16 +14,8 @@ the steps before it are not run again. Refused, with the reason, for a run that 
 own code or on a child workflow, signal or sleep. Exits 1 when any id was refused.`;
 
 export async function run(argv: string[]): Promise<number> {
-  const ids = argv.filter((a) => !a.startsWith("-"));
-  if (ids.length === 0 || ids.length !== argv.length) {
-    console.error(`${ids.length === 0 ? "missing instance id" : "unknown option"}\n\n${help}`);
-    return 2;
-  }
-  const bad = ids.find((id) => !/^\d+$/.test(id));
-  if (bad) {
-    console.error(`"${bad}" is not an instance id (a number shown by \`waymark status\`)`);
-    return 2;
-  }
+  const ids = instanceIds(argv, help);
+  if (!ids) return 2;
   try {
     const pool = getPool((await resolveConfig()).databaseUrl, 2);
     await migrate(pool);

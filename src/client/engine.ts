@@ -28,7 +28,7 @@ import { assertPayloadSize } from "../values/payloadLimit.js";
 import { checkArity } from "./checkArity.js";
 import { parseDonePayload } from "./donePayload.js";
 import { WorkflowFailedError } from "./errors.js";
-import { IdempotencyKeyConflictError, type StartOptions, startRow } from "./startOptions.js";
+import { checkReusedKey, type StartOptions, startRow } from "./startOptions.js";
 
 /** WAYMARK_IDEMPOTENCY_HOURS (read at each start: tests set it). */
 function idempotencyHours(): number {
@@ -225,14 +225,7 @@ async function insertTracked(
       const r = await c.store.startInstance(versionId, name, inputJson, row);
       id = r.id;
       reused = !r.inserted;
-      if (reused && r.inputHash !== row.inputHash)
-        throw new IdempotencyKeyConflictError(
-          name,
-          row.idempotencyKey as string,
-          r.id,
-          r.inputHash ?? "(none)",
-          row.inputHash as string,
-        );
+      checkReusedKey(name, row, r);
     }
   } catch (e) {
     if (--c.runsInFlight === 0) c.early.clear();

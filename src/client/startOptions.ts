@@ -100,3 +100,19 @@ export class IdempotencyKeyConflictError extends Error {
     this.name = "IdempotencyKeyConflictError";
   }
 }
+
+/** Throws when a start reused an instance its key named with another input. */
+export function checkReusedKey(
+  name: string,
+  row: StartOptionsRow,
+  r: { id: string; inserted: boolean; inputHash: string | null },
+): void {
+  if (!r.inserted && r.inputHash !== row.inputHash)
+    throw new IdempotencyKeyConflictError(
+      name,
+      row.idempotencyKey as string,
+      r.id,
+      r.inputHash ?? "(none)",
+      row.inputHash as string,
+    );
+}

@@ -14,13 +14,10 @@ import {
   outcomeOf,
   prepareStart,
   type WorkflowClassLike,
+  type WorkflowHandle,
 } from "../client/engine.js";
 import { checkSchedule, type ScheduleOptions } from "../client/schedules.js";
-import {
-  IdempotencyKeyConflictError,
-  type StartOptions,
-  startRow,
-} from "../client/startOptions.js";
+import { checkReusedKey, type StartOptions, startRow } from "../client/startOptions.js";
 import { startOptionsOf } from "../client/workflow.js";
 import { cancelledError } from "../runner/engineErrors.js";
 import { parseDuration } from "../runtime/parseDuration.js";
@@ -53,15 +50,9 @@ export interface TestEnvironmentOptions {
   random?: () => number;
 }
 
-/** `env.start()`'s handle: the client's WorkflowHandle, on the environment. */
-export interface TestWorkflowHandle<R = unknown> {
-  id: string;
-  /** Moves the clock until the instance ends; its result, or throws WorkflowFailedError. */
-  result(): Promise<R>;
-  status(): Promise<string>;
-  cancel(): Promise<void>;
-  signal(name: string, payload?: unknown): Promise<void>;
-}
+/** `env.start()`'s handle: the client's WorkflowHandle, on the environment (its `result()`
+ *  moves the clock until the instance ends). */
+export type TestWorkflowHandle<R = unknown> = WorkflowHandle<R>;
 
 export interface InstanceRecord {
   id: string;
@@ -313,14 +304,7 @@ export class TestEnvironment {
     if (options === undefined) return this.store.insertInstance(versionId, name, inputJson);
     const row = startRow(options, inputJson, this.keepHours, this.clock.ms);
     const r = await this.store.startInstance(versionId, name, inputJson, row);
-    if (!r.inserted && r.inputHash !== row.inputHash)
-      throw new IdempotencyKeyConflictError(
-        name,
-        row.idempotencyKey as string,
-        r.id,
-        r.inputHash ?? "(none)",
-        row.inputHash as string,
-      );
+    checkReusedKey(name, row, r);
     return r.id;
   }
 
